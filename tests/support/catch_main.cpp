@@ -1,7 +1,7 @@
 // The one Catch2 main of the course, compiled once per configuration.
 //
 // Besides Catch2's own options it understands `--course-list`: one line per test
-// case, "name<TAB>[tag][tag]...". CMake's test discovery (cmake/discover_tests.cmake)
+// case, "name<TAB>tag<TAB>tag...". CMake's test discovery (cmake/discover_tests.cmake)
 // uses it to register each test case as its own CTest test, labelled from its tags.
 // We print from the registry instead of parsing `--list-tests`, whose console format
 // wraps long names and differs between Catch2 2.x and 3.x.
@@ -25,14 +25,14 @@ int list_for_cmake() {
     auto& registry = Catch::getRegistryHub().getTestCaseRegistry();
 #if __has_include(<catch2/catch_session.hpp>)
     for (Catch::TestCaseInfo const* info : registry.getAllInfos()) {
-        std::cout << info->name << '\t';
-        for (auto const& tag : info->tags) std::cout << '[' << tag.original << ']';
+        std::cout << info->name;
+        for (auto const& tag : info->tags) std::cout << '\t' << tag.original;
         std::cout << '\n';
     }
 #else
     for (Catch::TestCase const& test : registry.getAllTests()) {
-        std::cout << test.name << '\t';
-        for (std::string const& tag : test.tags) std::cout << '[' << tag << ']';
+        std::cout << test.name;
+        for (std::string const& tag : test.tags) std::cout << '\t' << tag;
         std::cout << '\n';
     }
 #endif

@@ -123,6 +123,20 @@ inline ProcessResult run_program(std::string const& path, std::vector<std::strin
     return result;
 }
 
+// The folder of the running test program. The build puts each test program beside
+// the lesson programs of the same build (build/<preset>/bin/<variant>/).
+// (A hand build may instead define COURSE_BIN_DIR.)
+inline std::string bin_dir() {
+#ifdef COURSE_BIN_DIR
+    return COURSE_BIN_DIR;
+#endif
+    char buffer[4096];
+    ssize_t const n = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+    if (n <= 0) throw std::system_error(errno, std::generic_category(), "readlink /proc/self/exe");
+    std::string path(buffer, static_cast<size_t>(n));
+    return path.substr(0, path.rfind('/'));
+}
+
 // Runs one of the lesson programs built for the same build as this test, e.g.
 // run_example("ch01_stack_overflow"). Sleeps are scaled down 100x unless the
 // caller sets ASYNCIO_TIME_SCALE itself.
@@ -132,7 +146,7 @@ inline ProcessResult run_example(std::string const& name, std::vector<std::strin
     bool has_scale = false;
     for (auto const& e : extra_env) has_scale = has_scale || e.rfind("ASYNCIO_TIME_SCALE=", 0) == 0;
     if (!has_scale) extra_env.push_back("ASYNCIO_TIME_SCALE=0.01");
-    return run_program(std::string(COURSE_BIN_DIR) + "/" + name, args, extra_env, timeout);
+    return run_program(bin_dir() + "/" + name, args, extra_env, timeout);
 }
 
 }  // namespace testing

@@ -1,0 +1,122 @@
+# The functions behind the course's build: the chapter overlay and per-test discovery.
+
+# course_effective_files(<out> <glob> <dir>...): the files matching <glob> (relative to each
+# dir) across the overlay <dir>s, given newest first; for each relative path the newest
+# folder that has it wins. This is how `.cpp` files are chosen per path; headers are chosen
+# by the include path, which lists the same folders in the same order.
+function(course_effective_files out glob)
+  set(dirs ${ARGN})
+  list(REVERSE dirs)  # oldest first, so newer folders overwrite
+  set(rels)
+  foreach(dir IN LISTS dirs)
+    file(GLOB found RELATIVE "${dir}" "${dir}/${glob}")
+    foreach(rel IN LISTS found)
+      set("winner_${rel}" "${dir}/${rel}")
+      list(APPEND rels "${rel}")
+    endforeach()
+  endforeach()
+  list(REMOVE_DUPLICATES rels)
+  list(SORT rels)
+  set(result)
+  foreach(rel IN LISTS rels)
+    list(APPEND result "${winner_${rel}}")
+  endforeach()
+  set(${out} ${result} PARENT_SCOPE)
+endfunction()
+
+# Registers the tests of <exe> with CTest after each build of it: every Catch2 test case
+# becomes its own CTest test named "<prefix>: <test name>", labelled with its tags.
+function(course_discover_tests exe prefix bin_dir)
+  string(REPLACE ";" "|" env "${COURSE_TEST_ENVIRONMENT}")
+  add_custom_command(TARGET ${exe} POST_BUILD
+    COMMAND "${CMAKE_COMMAND}" -D "EXE=$<TARGET_FILE:${exe}>" -D "PREFIX=${prefix}"
+            -D "OUT_DIR=${bin_dir}" -D "TIMEOUT=${COURSE_TEST_TIMEOUT}" -D "ENV=${env}"
+            -P "${CMAKE_SOURCE_DIR}/cmake/discover_tests.cmake"
+    VERBATIM)
+  set(include_file "${CMAKE_BINARY_DIR}/course_tests/${prefix}.cmake")
+  file(WRITE "${include_file}" "if(EXISTS \"${bin_dir}/ctest.cmake\")\n  include(\"${bin_dir}/ctest.cmake\")\nendif()\n")
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY TEST_INCLUDE_FILES "${include_file}")
+endfunction()
+
+# Lesson programs of <chapter> for one variant: chapters/NN-*/examples/NAME.cpp becomes
+# the executable chNN_NAME in <bin_dir>. The learner's own build gets the plain target
+# name chNN_NAME (so `cmake --build build/default --target ch01_ping_pong` works).
+function(course_examples out chapter lib bin_dir target_prefix)
+  string(SUBSTRING "${chapter}" 0 2 nn)
+  file(GLOB sources "${CMAKE_SOURCE_DIR}/chapters/${chapter}/examples/*.cpp")
+  set(targets)
+  foreach(source IN LISTS sources)
+    get_filename_component(stem "${source}" NAME_WE)
+    set(target "${target_prefix}ch${nn}_${stem}")
+    add_executable(${target} EXCLUDE_FROM_ALL "${source}")
+    target_link_libraries(${target} PRIVATE ${lib})
+    set_target_properties(${target} PROPERTIES OUTPUT_NAME "ch${nn}_${stem}" RUNTIME_OUTPUT_DIRECTORY "${bin_dir}")
+    list(APPEND targets ${target})
+  endforeach()
+  set(${out} ${targets} PARENT_SCOPE)
+endfunction()
+
+# One test program from the tests of <chapters>, linked against <lib>, put beside the
+# lesson programs in <bin_dir> (tests find them there, see tests/support/testing/process.hpp).
+function(course_test_program out target lib bin_dir prefix)
+  cmake_parse_arguments(arg "" "" "CHAPTERS;TEST_DIRS" ${ARGN})
+  set(sources)
+  foreach(chapter IN LISTS arg_CHAPTERS)
+    file(GLOB found "${CMAKE_SOURCE_DIR}/tests/${chapter}/*.cpp")
+    list(APPEND sources ${found})
+  endforeach()
+  if(NOT sources)
+    set(${out} "" PARENT_SCOPE)
+    return()
+  endif()
+  add_executable(${target} EXCLUDE_FROM_ALL ${sources} $<TARGET_OBJECTS:course_catch_main>)
+  target_include_directories(${target} PRIVATE ${arg_TEST_DIRS} "${CMAKE_SOURCE_DIR}/tests/support")
+  target_link_libraries(${target} PRIVATE ${lib} ${COURSE_CATCH2})
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME tests RUNTIME_OUTPUT_DIRECTORY "${bin_dir}")
+  course_discover_tests(${target} ${prefix} "${bin_dir}")
+  set(${out} ${target} PARENT_SCOPE)
+endfunction()
+
+# course_variant(NAME chNN-solution CHAPTER NN-topic CHAPTERS <00..NN> OVERLAY <dirs> TEST_DIRS <dirs> [LEARNER])
+# Defines the targets <NAME> (library, chapter NN's tests and lesson programs) and
+# <NAME>-all (the tests and lesson programs of chapters 00..NN on the same library).
+function(course_variant)
+  cmake_parse_arguments(arg "LEARNER" "NAME;CHAPTER" "CHAPTERS;OVERLAY;TEST_DIRS" ${ARGN})
+  set(name ${arg_NAME})
+
+  # The library: the effective .cpp files of the overlay, or header-only.
+  course_effective_files(sources "asyncio/*.cpp" ${arg_OVERLAY})
+  set(lib ${name}.asyncio)
+  if(sources)
+    add_library(${lib} STATIC EXCLUDE_FROM_ALL ${sources})
+    target_include_directories(${lib} PUBLIC ${arg_OVERLAY})
+    target_link_libraries(${lib} PUBLIC fmt::fmt Threads::Threads)
+  else()
+    add_library(${lib} INTERFACE)
+    target_include_directories(${lib} INTERFACE ${arg_OVERLAY})
+    target_link_libraries(${lib} INTERFACE fmt::fmt Threads::Threads)
+  endif()
+
+  # The chapter's own tests and lesson programs.
+  set(bin "${COURSE_BIN}/${name}")
+  if(arg_LEARNER)
+    set(example_prefix "")
+  else()
+    set(example_prefix "${name}.")
+  endif()
+  course_examples(examples ${arg_CHAPTER} ${lib} "${bin}" "${example_prefix}")
+  course_test_program(tests ${name}.tests ${lib} "${bin}" ${name}
+                      CHAPTERS ${arg_CHAPTER} TEST_DIRS ${arg_TEST_DIRS})
+  add_custom_target(${name} DEPENDS ${lib} ${examples} ${tests})
+
+  # Cumulative: chapters 00..NN's tests and lesson programs on this chapter's library.
+  set(bin_all "${COURSE_BIN}/${name}-all")
+  set(all_examples)
+  foreach(chapter IN LISTS arg_CHAPTERS)
+    course_examples(found ${chapter} ${lib} "${bin_all}" "${name}-all.")
+    list(APPEND all_examples ${found})
+  endforeach()
+  course_test_program(all_tests ${name}-all.tests ${lib} "${bin_all}" ${name}-all
+                      CHAPTERS ${arg_CHAPTERS} TEST_DIRS ${arg_TEST_DIRS})
+  add_custom_target(${name}-all DEPENDS ${lib} ${all_examples} ${all_tests})
+endfunction()
