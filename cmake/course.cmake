@@ -1,4 +1,6 @@
 # The functions behind the course's build: the chapter overlay and per-test discovery.
+set(COURSE_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set(COURSE_SUPPORT_DIR "${CMAKE_CURRENT_LIST_DIR}/../tests/support")
 
 # course_effective_files(<out> <glob> <dir>...): the files matching <glob> (relative to each
 # dir) across the overlay <dir>s, given newest first; for each relative path the newest
@@ -31,7 +33,7 @@ function(course_discover_tests exe prefix bin_dir)
   add_custom_command(TARGET ${exe} POST_BUILD
     COMMAND "${CMAKE_COMMAND}" -D "EXE=$<TARGET_FILE:${exe}>" -D "PREFIX=${prefix}"
             -D "OUT_DIR=${bin_dir}" -D "TIMEOUT=${COURSE_TEST_TIMEOUT}" -D "ENV=${env}"
-            -P "${CMAKE_SOURCE_DIR}/cmake/discover_tests.cmake"
+            -P "${COURSE_CMAKE_DIR}/discover_tests.cmake"
     VERBATIM)
   set(include_file "${CMAKE_BINARY_DIR}/course_tests/${prefix}.cmake")
   file(WRITE "${include_file}" "if(EXISTS \"${bin_dir}/ctest.cmake\")\n  include(\"${bin_dir}/ctest.cmake\")\nendif()\n")
@@ -70,7 +72,7 @@ function(course_test_program out target lib bin_dir prefix)
     return()
   endif()
   add_executable(${target} EXCLUDE_FROM_ALL ${sources} $<TARGET_OBJECTS:course_catch_main>)
-  target_include_directories(${target} PRIVATE ${arg_TEST_DIRS} "${CMAKE_SOURCE_DIR}/tests/support")
+  target_include_directories(${target} PRIVATE ${arg_TEST_DIRS} "${COURSE_SUPPORT_DIR}")
   target_link_libraries(${target} PRIVATE ${lib} ${COURSE_CATCH2})
   set_target_properties(${target} PROPERTIES OUTPUT_NAME tests RUNTIME_OUTPUT_DIRECTORY "${bin_dir}")
   course_discover_tests(${target} ${prefix} "${bin_dir}")
@@ -120,3 +122,49 @@ function(course_variant)
                       CHAPTERS ${arg_CHAPTERS} TEST_DIRS ${arg_TEST_DIRS})
   add_custom_target(${name}-all DEPENDS ${lib} ${all_examples} ${all_tests})
 endfunction()
+
+# Every chapter under solutions/ (found by its folder name NN-topic), both variants.
+# Sets COURSE_SOLUTION_TARGETS: what `./course test` builds.
+macro(course_add_chapters)
+  add_library(course_catch_main OBJECT "${COURSE_SUPPORT_DIR}/catch_main.cpp")
+  target_link_libraries(course_catch_main PUBLIC ${COURSE_CATCH2})
+
+  file(GLOB course_chapters RELATIVE "${CMAKE_SOURCE_DIR}/solutions" "${CMAKE_SOURCE_DIR}/solutions/[0-9][0-9]-*")
+  list(SORT course_chapters)
+
+  set(course_solution_targets)
+  set(previous_chapters)
+  foreach(chapter IN LISTS course_chapters)
+    string(SUBSTRING "${chapter}" 0 2 nn)
+    list(APPEND previous_chapters "${chapter}")
+
+    # Overlay folders, newest first.
+    set(solution_dirs)
+    set(exercise_dirs)
+    set(test_dirs)
+    foreach(earlier IN LISTS previous_chapters)
+      list(PREPEND solution_dirs "${CMAKE_SOURCE_DIR}/solutions/${earlier}")
+      list(PREPEND test_dirs "${CMAKE_SOURCE_DIR}/tests/${earlier}")
+      if(earlier STREQUAL chapter OR COURSE_MINE)
+        list(PREPEND exercise_dirs "${COURSE_STARTERS_DIR}/${earlier}" "${CMAKE_SOURCE_DIR}/solutions/${earlier}")
+      else()
+        list(PREPEND exercise_dirs "${CMAKE_SOURCE_DIR}/solutions/${earlier}")
+      endif()
+    endforeach()
+    # The learner's starter folder comes before the same chapter's solution folder, so the
+    # learner's file shadows the reference file of the same path.
+
+    course_variant(NAME ch${nn}-solution CHAPTER ${chapter} CHAPTERS ${previous_chapters}
+                   OVERLAY ${solution_dirs} TEST_DIRS ${test_dirs})
+    course_variant(NAME ch${nn}-exercise CHAPTER ${chapter} CHAPTERS ${previous_chapters}
+                   OVERLAY ${exercise_dirs} TEST_DIRS ${test_dirs} LEARNER)
+    list(APPEND course_solution_targets ch${nn}-solution)
+  endforeach()
+
+  # `./course test`: every chapter's tests on its own solution build, and the whole suite
+  # on the last chapter's solution build.
+  list(GET course_chapters -1 last_chapter)
+  string(SUBSTRING "${last_chapter}" 0 2 last_nn)
+  list(APPEND course_solution_targets ch${last_nn}-solution-all)
+  set(COURSE_SOLUTION_TARGETS ${course_solution_targets})
+endmacro()

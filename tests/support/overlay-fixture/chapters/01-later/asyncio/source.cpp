@@ -1,0 +1,5 @@
+#include <asyncio/source.hpp>
+int asyncio::source_chapter() {
+    // TODO(shadow): Return this chapter's number.
+    return -1;
+}

@@ -1,0 +1,2 @@
+#pragma once
+namespace asyncio { int source_chapter(); }

@@ -1,0 +1,2 @@
+#pragma once
+namespace asyncio { constexpr int header_chapter = 1; }
