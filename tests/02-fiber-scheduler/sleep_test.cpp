@@ -1,0 +1,175 @@
+// Chapter 02, step sleep: sleeping fibers wait in a list sorted by deadline; when nothing
+// is ready, the thread blocks until the earliest deadline instead of spinning.
+#include <testing/both_switches.hpp>
+
+#include <asyncio/exceptions.hpp>
+#include <asyncio/scheduler.hpp>
+
+#include <time.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+double process_cpu_seconds() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+SWITCH_TEST(deadline_order, "sleeping fibers wake in the order of their deadlines", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    std::vector<int> woke;
+    for (int milliseconds : {30, 10, 20, 0}) {
+        scheduler.spawn([&woke, milliseconds] {
+            Scheduler::sleep_for(std::chrono::milliseconds(milliseconds));
+            woke.push_back(milliseconds);
+        });
+    }
+    scheduler.run();
+    REQUIRE(woke == std::vector<int>{0, 10, 20, 30});
+}
+
+SWITCH_TEST(equal_deadlines_fifo, "fibers sleeping until the same deadline wake in the order they went to sleep",
+            "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    auto const deadline = Scheduler::Clock::now() + 20ms;
+    std::string order;
+    for (char name : {'a', 'b', 'c', 'd'}) {
+        scheduler.spawn([&order, name, deadline] {
+            // Go to sleep in the order d, c, b, a: the later spawned, the earlier.
+            for (int i = 0; i < 'd' - name; ++i) Scheduler::yield();
+            Scheduler::sleep_until(deadline);
+            order += name;
+        });
+    }
+    scheduler.run();
+    REQUIRE(order == "dcba");
+}
+
+SWITCH_TEST(sleep_lets_others_run, "a sleeping fiber lets the other fibers run meanwhile", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    std::vector<std::string> log;
+    scheduler.spawn([&] {
+        log.push_back("sleeper goes to sleep");
+        Scheduler::sleep_for(50ms);
+        log.push_back("sleeper wakes up");
+    });
+    scheduler.spawn([&] {
+        for (int i = 0; i < 3; ++i) {
+            log.push_back("busy " + std::to_string(i));
+            Scheduler::yield();
+        }
+    });
+    scheduler.run();
+    REQUIRE(log == std::vector<std::string>{"sleeper goes to sleep", "busy 0", "busy 1", "busy 2", "sleeper wakes up"});
+}
+
+SWITCH_TEST(sleep_never_early, "a fiber never wakes before its deadline", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    std::vector<std::chrono::steady_clock::duration> lateness;
+    for (auto duration : {5ms, 25ms, 15ms}) {
+        scheduler.spawn([&lateness, duration] {
+            auto const deadline = Scheduler::Clock::now() + duration;
+            Scheduler::sleep_until(deadline);
+            lateness.push_back(Scheduler::Clock::now() - deadline);
+        });
+    }
+    scheduler.run();
+    REQUIRE(lateness.size() == 3);
+    for (auto late : lateness) REQUIRE(late >= 0ns);
+}
+
+SWITCH_TEST(sleeps_overlap, "three fibers sleeping 300 ms each finish in about 300 ms and not 900", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    for (int i = 0; i < 3; ++i) scheduler.spawn([] { Scheduler::sleep_for(300ms); });
+    auto const start = std::chrono::steady_clock::now();
+    scheduler.run();
+    double const elapsed = seconds_since(start);
+    CHECK(elapsed >= 0.3);
+    CHECK(elapsed < 0.75);  // generous: one after another would be 0.9
+}
+
+SWITCH_TEST(sleep_blocks_without_spinning, "while every fiber sleeps the thread blocks and uses almost no CPU time",
+            "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    scheduler.spawn([] { Scheduler::sleep_for(300ms); });
+    // A second fiber waits in join(): parked as well, it must not spin either.
+    auto sleeper = scheduler.spawn([] { Scheduler::sleep_for(200ms); });
+    scheduler.spawn([&] { Scheduler::join(sleeper); });
+    double const cpu_before = process_cpu_seconds();
+    auto const start = std::chrono::steady_clock::now();
+    scheduler.run();
+    double const wall = seconds_since(start);
+    double const cpu = process_cpu_seconds() - cpu_before;
+    INFO("wall " << wall << " s, cpu " << cpu << " s");
+    REQUIRE(wall >= 0.3);
+    REQUIRE(cpu < 0.1);  // a busy loop would use about 0.3 s; blocking uses microseconds
+}
+
+SWITCH_TEST(sleep_zero_is_a_yield, "sleeping for zero lets every ready fiber run first", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    std::string trace;
+    scheduler.spawn([&] {
+        trace += "a";
+        Scheduler::sleep_for(0ms);
+        trace += "A";
+    });
+    scheduler.spawn([&] {
+        trace += "b";
+        Scheduler::yield();
+        trace += "B";
+    });
+    scheduler.run();
+    REQUIRE(trace.size() == 4);
+    REQUIRE(trace.substr(0, 2) == "ab");
+}
+
+SWITCH_TEST(sleep_outside, "sleep outside a fiber throws RuntimeError", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    REQUIRE_THROWS_AS(Scheduler::sleep_for(1ms), asyncio::RuntimeError);
+    REQUIRE_THROWS_AS(Scheduler::sleep_until(Scheduler::Clock::now()), asyncio::RuntimeError);
+}
+
+SWITCH_TEST(sleeper_unwound, "destroying a scheduler with a sleeping fiber unwinds that fiber", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    bool unwound = false;
+    bool woke = false;
+    {
+        Scheduler scheduler;
+        struct SetOnUnwind {
+            bool& flag;
+            ~SetOnUnwind() { flag = true; }
+        };
+        scheduler.spawn([&] {
+            SetOnUnwind guard{unwound};
+            Scheduler::sleep_for(1h);
+            woke = true;
+        });
+        // Stop run() early, while the first fiber sleeps: an exception handler that
+        // throws ends run() with its exception.
+        scheduler.set_exception_handler([](auto const&) { throw std::runtime_error("stop"); });
+        scheduler.spawn([] { throw std::logic_error("boom"); });
+        REQUIRE_THROWS_AS(scheduler.run(), std::runtime_error);
+        REQUIRE_FALSE(unwound);
+    }
+    REQUIRE(unwound);
+    REQUIRE_FALSE(woke);
+}
