@@ -166,6 +166,9 @@ void unregister_guard_page(void const* page) noexcept {
     auto const address = reinterpret_cast<std::uintptr_t>(page);
     for (GuardChunk* chunk = &first_chunk; chunk != nullptr; chunk = chunk->next.load(std::memory_order_acquire)) {
         for (auto& slot : chunk->slots) {
+            // A plain load first: a compare-and-swap on every slot writes a cache line
+            // each time and made tearing down 10,000 fibers three times slower.
+            if (slot.load(std::memory_order_relaxed) != address) continue;
             std::uintptr_t expected = address;
             if (slot.compare_exchange_strong(expected, 0)) return;
         }
