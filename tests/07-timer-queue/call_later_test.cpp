@@ -25,7 +25,7 @@ TEST_CASE("call_later returns a timer handle due the delay after loop.time()", "
     CHECK_FALSE(timer.cancelled());
 }
 
-TEST_CASE("call_later takes any duration and rounds a fraction of a tick up, never down", "[ch07][call-later]") {
+TEST_CASE("call_later takes any duration and rounds a fraction of a tick up and never down", "[ch07][call-later]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     CHECK(loop.call_later(std::chrono::duration<double>(1.5), [] {}).when() == clock.now + 1500ms);

@@ -31,7 +31,7 @@ Timeout ms(int count) { return std::chrono::nanoseconds(std::chrono::millisecond
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("timers run in deadline order, equal deadlines in scheduling order", "[ch07][run-timers]",
+TEMPLATE_TEST_CASE("timers run in deadline order and equal deadlines in scheduling order", "[ch07][run-timers]",
                    COURSE_SELECTORS_UNDER_TEST) {
     testing::VirtualClock clock;
     testing::VirtualTimeLoop<TestType> loop(clock);
@@ -57,7 +57,7 @@ TEST_CASE("a loop with only a timer waits in the selector exactly until it is du
     CHECK(clock.waits[0] == ms(50));
 }
 
-TEST_CASE("the wait is measured from the time the loop looks, not from when the timer was made",
+TEST_CASE("the wait is measured from the time the loop looks and not from when the timer was made",
           "[ch07][run-timers]") {
     testing::VirtualClock clock;
     Loop loop(clock);
@@ -80,7 +80,7 @@ TEST_CASE("a loop with nothing to do but a far timer blocks instead of spinning"
     for (auto const& wait : clock.waits) CHECK(wait == ms(50));
 }
 
-TEST_CASE("the wait is zero while callbacks are ready, and for a timer already due", "[ch07][run-timers]") {
+TEST_CASE("the wait is zero while callbacks are ready and for a timer already due", "[ch07][run-timers]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     (void)loop.call_later(50ms, [] {});
@@ -103,7 +103,7 @@ TEST_CASE("without timers or callbacks the loop waits for fds with no time limit
     CHECK_FALSE(clock.waits[0].has_value());
 }
 
-TEST_CASE("a timer days away caps the wait at a day, as CPython's MAXIMUM_SELECT_TIMEOUT does",
+TEST_CASE("a timer days away caps the wait at a day as CPython's MAXIMUM_SELECT_TIMEOUT does",
           "[ch07][run-timers]") {
     testing::VirtualClock clock;
     clock.frozen = true;
@@ -124,7 +124,7 @@ TEST_CASE("a pending stop makes the loop look at the timers without waiting", "[
     CHECK(clock.waits[0] == ms(0));
 }
 
-TEST_CASE("a timer in the past runs in the next iteration after the callbacks already ready, never inline",
+TEST_CASE("a timer in the past runs in the next iteration after the callbacks already ready and never inline",
           "[ch07][run-timers]") {
     testing::VirtualClock clock;
     Loop loop(clock);

@@ -47,7 +47,7 @@ TEST_CASE("a coroutine that sleeps resumes once the delay has passed on the loop
     CHECK(woke == start + 250ms);
 }
 
-TEST_CASE("sleeping coroutines wake in the order of their deadlines, not of their start", "[ch07][sleep]") {
+TEST_CASE("sleeping coroutines wake in the order of their deadlines and not of their start", "[ch07][sleep]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     std::vector<std::string> log;
@@ -58,7 +58,7 @@ TEST_CASE("sleeping coroutines wake in the order of their deadlines, not of thei
     CHECK(log == std::vector<std::string>{"A sleeps", "B sleeps", "C sleeps", "B wakes", "C wakes", "A wakes"});
 }
 
-TEST_CASE("sleeps run concurrently: three sleeps of 100 ms take 100 ms, not 300", "[ch07][sleep]") {
+TEST_CASE("sleeps run concurrently so three sleeps of 100 ms take 100 ms and not 300", "[ch07][sleep]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     auto const start = clock.now;
@@ -120,7 +120,7 @@ TEST_CASE("a negative sleep behaves like sleep(0)", "[ch07][sleep]") {
     CHECK(clock.now == testing::VirtualClock().now);
 }
 
-TEST_CASE("a coroutine can sleep many times, and nested coroutines sleep too", "[ch07][sleep]") {
+TEST_CASE("a coroutine can sleep many times and nested coroutines sleep too", "[ch07][sleep]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     auto const start = clock.now;

@@ -90,7 +90,7 @@ TEST_CASE("timers with equal deadlines come out in the order they were scheduled
     CHECK(recorder.order == expected);
 }
 
-TEST_CASE("pop_due moves only the timers whose deadline has come, including one due exactly now",
+TEST_CASE("pop_due moves only the timers whose deadline has come including one due exactly now",
           "[ch07][timer-heap]") {
     TimerQueue queue;
     Recorder recorder;
@@ -175,7 +175,7 @@ TEST_CASE("earliest skips cancelled timers on top of the heap and drops them", "
     CHECK(queue.cancelled_count() == 0);
 }
 
-TEST_CASE("earliest of an empty queue, or of one with only cancelled timers, is nothing", "[ch07][timer-cancel]") {
+TEST_CASE("earliest of an empty queue or of one with only cancelled timers is nothing", "[ch07][timer-cancel]") {
     TimerQueue queue;
     CHECK_FALSE(queue.earliest().has_value());
     auto a = queue.push(t0, [] {});
