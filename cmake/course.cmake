@@ -41,21 +41,35 @@ function(course_discover_tests exe prefix bin_dir)
 endfunction()
 
 # Lesson programs of <chapter> for one variant: chapters/NN-*/examples/NAME.cpp becomes
-# the executable chNN_NAME in <bin_dir>. The learner's own build gets the plain target
-# name chNN_NAME (so `cmake --build build/default --target ch01_ping_pong` works).
-function(course_examples out chapter lib bin_dir target_prefix)
+# the executable <variant>.chNN_NAME, written to <bin_dir>/chNN_NAME. Every variant's
+# file has the same name, so a test finds the program of its own build by that name
+# (testing::run_example("chNN_NAME")); the targets differ by the variant in front.
+function(course_examples out chapter lib bin_dir variant)
   string(SUBSTRING "${chapter}" 0 2 nn)
   file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/chapters/${chapter}/examples/*.cpp")
   set(targets)
   foreach(source IN LISTS sources)
     get_filename_component(stem "${source}" NAME_WE)
-    set(target "${target_prefix}ch${nn}_${stem}")
+    set(target "${variant}.ch${nn}_${stem}")
     add_executable(${target} EXCLUDE_FROM_ALL "${source}")
     target_link_libraries(${target} PRIVATE ${lib})
     set_target_properties(${target} PROPERTIES OUTPUT_NAME "ch${nn}_${stem}" RUNTIME_OUTPUT_DIRECTORY "${bin_dir}")
     list(APPEND targets ${target})
   endforeach()
   set(${out} ${targets} PARENT_SCOPE)
+endfunction()
+
+# The learner's short names: chNN_NAME builds <variant>.chNN_NAME of the learner's build
+# (so `cmake --build build/default --target ch01_ping_pong` builds their code).
+# It has to be a target of its own: Ninja also knows every executable by its file name,
+# and for a name several executables share, CMake's Ninja generator picks whichever
+# variant was defined first, which is the solution's. A real target of that name
+# removes the ambiguity (the course tool's test "course: ./course run ..." checks it).
+function(course_learner_names variant examples)
+  foreach(target IN LISTS examples)
+    string(REPLACE "${variant}." "" short "${target}")
+    add_custom_target(${short} DEPENDS ${target})
+  endforeach()
 endfunction()
 
 # One test program from the tests of <chapters>, linked against <lib>, put beside the
@@ -80,8 +94,10 @@ function(course_test_program out target lib bin_dir prefix)
 endfunction()
 
 # course_variant(NAME chNN-solution CHAPTER NN-topic CHAPTERS <00..NN> OVERLAY <dirs> TEST_DIRS <dirs> [LEARNER])
-# Defines the targets <NAME> (library, chapter NN's tests and lesson programs) and
-# <NAME>-all (the tests and lesson programs of chapters 00..NN on the same library).
+# Defines the targets <NAME> (library, chapter NN's tests and lesson programs
+# <NAME>.chNN_PROGRAM) and <NAME>-all (the tests and lesson programs of chapters 00..NN
+# on the same library). LEARNER marks the learner's build: its lesson programs of
+# chapter NN also get the short names chNN_PROGRAM.
 function(course_variant)
   cmake_parse_arguments(arg "LEARNER" "NAME;CHAPTER" "CHAPTERS;OVERLAY;TEST_DIRS" ${ARGN})
   set(name ${arg_NAME})
@@ -101,12 +117,10 @@ function(course_variant)
 
   # The chapter's own tests and lesson programs.
   set(bin "${COURSE_BIN}/${name}")
+  course_examples(examples ${arg_CHAPTER} ${lib} "${bin}" ${name})
   if(arg_LEARNER)
-    set(example_prefix "")
-  else()
-    set(example_prefix "${name}.")
+    course_learner_names(${name} "${examples}")
   endif()
-  course_examples(examples ${arg_CHAPTER} ${lib} "${bin}" "${example_prefix}")
   course_test_program(tests ${name}.tests ${lib} "${bin}" ${name}
                       CHAPTERS ${arg_CHAPTER} TEST_DIRS ${arg_TEST_DIRS})
   add_custom_target(${name} DEPENDS ${lib} ${examples} ${tests})
@@ -115,7 +129,7 @@ function(course_variant)
   set(bin_all "${COURSE_BIN}/${name}-all")
   set(all_examples)
   foreach(chapter IN LISTS arg_CHAPTERS)
-    course_examples(found ${chapter} ${lib} "${bin_all}" "${name}-all.")
+    course_examples(found ${chapter} ${lib} "${bin_all}" ${name}-all)
     list(APPEND all_examples ${found})
   endforeach()
   course_test_program(all_tests ${name}-all.tests ${lib} "${bin_all}" ${name}-all

@@ -31,9 +31,12 @@ SWITCH_TEST(deadline_order, "sleeping fibers wake in the order of their deadline
     using Scheduler = asyncio::BasicScheduler<Switch>;
     Scheduler scheduler;
     std::vector<int> woke;
+    // Deadlines from one starting point: with sleep_for, a fiber that starts late (a busy
+    // machine) would move its own deadline, and the order would be the machine's.
+    auto const start = Scheduler::Clock::now();
     for (int milliseconds : {30, 10, 20, 0}) {
-        scheduler.spawn([&woke, milliseconds] {
-            Scheduler::sleep_for(std::chrono::milliseconds(milliseconds));
+        scheduler.spawn([&woke, milliseconds, start] {
+            Scheduler::sleep_until(start + std::chrono::milliseconds(milliseconds));
             woke.push_back(milliseconds);
         });
     }
@@ -65,7 +68,9 @@ SWITCH_TEST(sleep_lets_others_run, "a sleeping fiber lets the other fibers run m
     std::vector<std::string> log;
     scheduler.spawn([&] {
         log.push_back("sleeper goes to sleep");
-        Scheduler::sleep_for(50ms);
+        // Long enough that even a busy machine runs the other fiber's three turns first
+        // (they take microseconds).
+        Scheduler::sleep_for(250ms);
         log.push_back("sleeper wakes up");
     });
     scheduler.spawn([&] {
@@ -102,7 +107,7 @@ SWITCH_TEST(sleeps_overlap, "three fibers sleeping 300 ms each finish in about 3
     scheduler.run();
     double const elapsed = seconds_since(start);
     CHECK(elapsed >= 0.3);
-    CHECK(elapsed < 0.75);  // generous: one after another would be 0.9
+    CHECK(elapsed < 0.9);  // one after another takes at least 0.9 s: sleeps never end early
 }
 
 SWITCH_TEST(sleep_blocks_without_spinning, "while every fiber sleeps the thread blocks and uses almost no CPU time",

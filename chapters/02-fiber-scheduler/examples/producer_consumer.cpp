@@ -1,34 +1,31 @@
 // The "queue of pending tasks" of the classic asyncio explanations, made visible: one
-// producer makes a job every 100 ms, two workers take 350 ms per job, and a channel of
-// capacity 3 sits between them. When it is full the producer waits; when it is empty a
-// worker waits. Chapter 02 lesson program.
+// producer makes a job each turn it gets, two workers need three turns per job, and a
+// channel of capacity 3 sits between them. When it is full the producer waits; when it is
+// empty a worker waits. Chapter 02 lesson program.
+//
+// A "turn" is one Scheduler::yield(), not a sleep: the order of events then comes from the
+// run queue and the channel alone, so the program prints the same lines on every machine,
+// however busy (a story told with racing sleeps would not).
 //
 //   ch02_producer_consumer [JOBS]             default 8 jobs
-//   ASYNCIO_TIME_SCALE=0.1 ch02_producer_consumer
 #include <asyncio/channel.hpp>
 #include <asyncio/scheduler.hpp>
-#include <asyncio/time_scale.hpp>
 
 #include <fmt/core.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <string>
 
-using namespace std::chrono_literals;
 using asyncio::Scheduler;
 
 namespace {
 
-auto const start = std::chrono::steady_clock::now();
-
-// Prints one line, prefixed by the (unscaled) time since the start of the program and by
-// the channel's contents: one # per waiting job, one . per free slot.
+// Prints one line, prefixed by the channel's contents: one # per waiting job, one . per
+// free slot.
 void say(asyncio::Channel<int> const& jobs, std::string const& what) {
-    std::chrono::duration<double> const elapsed = std::chrono::steady_clock::now() - start;
     std::string bar(jobs.size(), '#');
     bar.append(jobs.capacity() - jobs.size(), '.');
-    fmt::print("{:5.2f} s  [{}]  {}\n", elapsed.count() / asyncio::time_scale(), bar, what);
+    fmt::print("[{}]  {}\n", bar, what);
 }
 
 }  // namespace
@@ -50,7 +47,7 @@ int main(int argc, char** argv) {
             if (jobs.size() == jobs.capacity()) say(jobs, fmt::format("producer: queue full, job {} waits", job));
             jobs.send(job);  // parks the producer while the queue is full
             say(jobs, fmt::format("producer: queued job {}", job));
-            Scheduler::sleep_for(asyncio::scaled(100ms));
+            Scheduler::yield();  // one job per turn
         }
         jobs.close();
         say(jobs, "producer: no more jobs");
@@ -60,9 +57,12 @@ int main(int argc, char** argv) {
         scheduler.spawn([&, worker] {
             // receive() parks the worker while the queue is empty, and returns nothing
             // once the queue is closed and drained.
-            while (auto job = jobs.receive()) {
+            for (;;) {
+                if (jobs.size() == 0 && !jobs.closed()) say(jobs, fmt::format("worker {}: queue empty, waits", worker));
+                auto const job = jobs.receive();
+                if (!job) break;
                 say(jobs, fmt::format("worker {}: working on job {}", worker, *job));
-                Scheduler::sleep_for(asyncio::scaled(350ms));
+                for (int turn = 0; turn < 3; ++turn) Scheduler::yield();  // three turns per job
                 ++done;
             }
             say(jobs, fmt::format("worker {}: queue closed, going home", worker));
