@@ -16,6 +16,7 @@ namespace asyncio {
 
 class TimerQueue;
 
+// region: timer-handle
 // A TimerHandle is a Handle (the loop runs it, cancel() cancels it, and a copy taken as
 // a plain Handle still shares its state) that also knows when it is due.
 class TimerHandle : public Handle {
@@ -47,5 +48,6 @@ private:
     explicit TimerHandle(std::shared_ptr<TimerState> state) : Handle(std::move(state)) {}
     TimerState* timer_state() const { return static_cast<TimerState*>(state()); }
 };
+// endregion
 
 }  // namespace asyncio
