@@ -281,11 +281,13 @@ TEMPLATE_TEST_CASE("on the real clock a timer never runs before its deadline", "
     int pending = static_cast<int>(delays.size());
     int early = 0;
     for (auto const delay : delays) {
-        auto timer = std::make_shared<asyncio::TimerHandle>();
-        *timer = loop.call_later(delay, [&, timer] {
-            if (loop.time() < timer->when()) ++early;
+        // The deadline, filled in once call_later has returned it. (Capturing the
+        // TimerHandle itself would make the callback own itself: a leak.)
+        auto when = std::make_shared<asyncio::TimePoint>();
+        *when = loop.call_later(delay, [&, when] {
+            if (loop.time() < *when) ++early;
             if (--pending == 0) loop.stop();
-        });
+        }).when();
     }
     loop.run_forever();
     CHECK(early == 0);
