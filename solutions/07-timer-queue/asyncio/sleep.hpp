@@ -30,6 +30,7 @@ public:
     // others run (Python's bare `yield` in asyncio.sleep(0)).
     bool await_ready() const noexcept { return false; }
 
+    // region: await-suspend
     void await_suspend(std::coroutine_handle<> coroutine) {
         EventLoop& loop = get_running_loop();
         // BEGIN EXERCISE sleep: Schedule the coroutine's resume(): with call_soon for a delay <= 0 (one iteration, behind what is ready), else with call_later; keep the handle in wakeup_.
@@ -44,6 +45,7 @@ public:
         // throw_todo("ch07", "sleep");
         // END EXERCISE
     }
+    // endregion
 
     void await_resume() const noexcept {}
 
