@@ -128,6 +128,23 @@ TEMPLATE_TEST_CASE("an exception from a callback goes to the exception handler a
     CHECK_THROWS_WITH(std::rethrow_exception(contexts[0].exception), "boom");
 }
 
+TEMPLATE_TEST_CASE("a callback that throws something that is not a std::exception reaches the handler too",
+                   "[ch05][call-soon]", COURSE_SELECTORS_UNDER_TEST) {
+    // C++ can throw any type; catching only std::exception would end the program here.
+    asyncio::EventLoop loop(std::make_unique<TestType>());
+    int reports = 0;
+    loop.set_exception_handler([&](asyncio::EventLoop&, asyncio::ExceptionContext const& context) {
+        ++reports;
+        CHECK_THROWS_AS(std::rethrow_exception(context.exception), int);
+    });
+    bool after_ran = false;
+    loop.call_soon([] { throw 42; });
+    loop.call_soon([&] { after_ran = true; });
+    loop.run_once();
+    CHECK(reports == 1);
+    CHECK(after_ran);
+}
+
 TEMPLATE_TEST_CASE("the default exception handler prints the exception and where the callback came from",
                         "[ch05][call-soon]", COURSE_SELECTORS_UNDER_TEST) {
     asyncio::EventLoop loop(std::make_unique<TestType>());

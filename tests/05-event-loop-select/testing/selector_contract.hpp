@@ -202,6 +202,19 @@ void reports_ready_fds() {
         b.reset();  // the peer goes away: a read sees end of file, a write fails with EPIPE
         CHECK(events_of(selector.select(0ns), a.get()) == (EVENT_READ | EVENT_WRITE));
     }
+    SECTION("a socket watched for both that is only writable reports only EVENT_WRITE") {
+        // The ready events, not the registered ones: its reader must not run.
+        auto [a, b] = asyncio::make_socketpair();
+        selector.register_(a.get(), EVENT_READ | EVENT_WRITE);
+        CHECK(events_of(selector.select(0ns), a.get()) == EVENT_WRITE);
+    }
+    SECTION("a pipe whose writer closed is readable so that its reader sees end of file") {
+        // poll() reports this as POLLHUP alone, without POLLIN: a selector that maps
+        // only POLLIN would never wake the reader (CPython's PollSelector maps both).
+        selector.register_(in, EVENT_READ);
+        pipe.write_end.reset();
+        CHECK(events_of(selector.select(0ns), in) == EVENT_READ);
+    }
     SECTION("among many idle fds exactly the ready ones are reported") {
         std::vector<asyncio::Pipe> pipes;
         for (int i = 0; i < 50; ++i) {
