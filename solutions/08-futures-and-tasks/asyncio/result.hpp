@@ -1,0 +1,128 @@
+// Result<T>: the outcome of work that finishes later (a value, a reference, nothing for
+// void, or an exception), kept until someone takes it. Introduced in chapter 04 for
+// Coro<T>; chapter 08's Future<T> keeps its outcome in one, and adds get(): a future's
+// result is read by every awaiter, not taken by one.
+#pragma once
+
+#include <asyncio/exceptions.hpp>
+#include <asyncio/todo.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace asyncio {
+
+// Result<int>          holds an int (move-only types such as std::unique_ptr work too)
+// Result<std::string&> holds a reference: it points at an object that lives elsewhere
+// Result<void>         holds "it finished", and nothing else
+//
+// Any of them may hold an exception instead. take() hands the outcome over exactly
+// once: it moves the value out or rethrows the exception. Reading a Result that is
+// empty, or that was already taken, is a mistake in the program that uses it, so it
+// throws InvalidStateError (Python's Future.result() does the same) instead of
+// returning garbage.
+template <class T>
+class Result {
+    static_assert(!std::is_rvalue_reference_v<T>, "a Result holds a value, an lvalue reference, or void");
+
+    // One std::variant serves all three kinds of T. A variant cannot hold a reference,
+    // so a reference is kept as a pointer; void becomes an empty struct.
+    struct Nothing {};
+    struct Taken {};
+    using Stored = std::conditional_t<std::is_void_v<T>, Nothing,
+                                      std::conditional_t<std::is_reference_v<T>, std::remove_reference_t<T>*, T>>;
+
+    // The four states, by index (not by type: Stored could itself be std::exception_ptr).
+    static constexpr std::size_t empty = 0, value = 1, exception = 2, taken = 3;
+
+public:
+    bool has_value() const noexcept { return state_.index() == value; }
+    bool has_exception() const noexcept { return state_.index() == exception; }
+    // Set once with a value or an exception (and not yet taken).
+    bool is_set() const noexcept { return has_value() || has_exception(); }
+
+    void set_value()
+        requires std::is_void_v<T>
+    {
+        check_not_set();
+        state_.template emplace<value>();
+    }
+
+    template <class U>
+        requires(!std::is_void_v<T>)
+    void set_value(U&& result) {
+        check_not_set();
+        if constexpr (std::is_reference_v<T>)
+            state_.template emplace<value>(std::addressof(result));  // keep where it is, not a copy
+        else
+            state_.template emplace<value>(std::forward<U>(result));
+    }
+
+    void set_exception(std::exception_ptr error) {
+        check_not_set();
+        state_.template emplace<exception>(std::move(error));
+    }
+
+    // Each branch leaves the Result "taken" before handing the outcome over, so a
+    // second take() says so instead of reading a moved-from value.
+    T take() {
+        if (has_exception()) {
+            std::exception_ptr error = std::get<exception>(state_);
+            state_.template emplace<taken>();
+            std::rethrow_exception(error);
+        }
+        if (!has_value()) {
+            if (state_.index() == taken)
+                throw InvalidStateError("Result: the result was already taken (it can be read once)");
+            throw InvalidStateError("Result: the result is not set yet");
+        }
+        if constexpr (std::is_void_v<T>) {
+            state_.template emplace<taken>();
+        } else if constexpr (std::is_reference_v<T>) {
+            std::remove_reference_t<T>* target = std::get<value>(state_);
+            state_.template emplace<taken>();
+            return *target;
+        } else {
+            T result = std::move(std::get<value>(state_));
+            state_.template emplace<taken>();
+            return result;
+        }
+    }
+
+    // region: get
+    // Chapter 08: read the outcome without taking it, as often as asked (a Future hands
+    // the same result to every awaiter, as Python's does): a reference to the value, or
+    // the exception rethrown; InvalidStateError when nothing is set.
+    using Reference = typename std::conditional_t<std::is_void_v<T> || std::is_reference_v<T>, std::type_identity<T>,
+                                                  std::add_lvalue_reference<T const>>::type;
+    Reference get() const {
+        if (has_exception()) std::rethrow_exception(std::get<exception>(state_));
+        if (!has_value()) throw InvalidStateError("Result: the result is not set (or was taken)");
+        if constexpr (std::is_void_v<T>)
+            return;
+        else if constexpr (std::is_reference_v<T>)
+            return *std::get<value>(state_);
+        else
+            return std::get<value>(state_);
+    }
+
+    // The exception, or nullptr when there is none.
+    std::exception_ptr error() const noexcept {
+        return has_exception() ? std::get<exception>(state_) : std::exception_ptr();
+    }
+    // endregion
+
+private:
+    // Setting an outcome twice is a logic error (Python: InvalidStateError too).
+    void check_not_set() const {
+        if (state_.index() != empty) throw InvalidStateError("Result: the result is already set");
+    }
+
+    std::variant<std::monostate, Stored, std::exception_ptr, Taken> state_;
+};
+
+}  // namespace asyncio
