@@ -76,7 +76,8 @@ private:
 template <class T>
 class CoroPromise : public CoroPromiseBase<T> {
 public:
-    using CoroPromiseBase<T>::CoroPromiseBase;
+    // Not an inherited constructor: its default argument would name this line instead.
+    explicit CoroPromise(CoroSite site = CoroSite::current()) noexcept : CoroPromiseBase<T>(site) {}
     // `co_return expr;` For Coro<int&> only an lvalue converts to int&, so
     // `co_return 42;` does not compile instead of returning a dangling reference.
     // The default U = T makes `co_return {};` work.
@@ -90,7 +91,7 @@ public:
 template <>
 class CoroPromise<void> : public CoroPromiseBase<void> {
 public:
-    using CoroPromiseBase<void>::CoroPromiseBase;
+    explicit CoroPromise(CoroSite site = CoroSite::current()) noexcept : CoroPromiseBase<void>(site) {}
     // `co_return;` or falling off the end of the body.
     void return_void() { this->result().set_value(); }
 };
