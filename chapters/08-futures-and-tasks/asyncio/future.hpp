@@ -226,12 +226,13 @@ public:
         set_exception(std::make_exception_ptr(std::forward<Error>(error)));
     }
 
-    // `callback(future)`, with the future as a Future<T>.
-    std::uint64_t add_done_callback(std::function<void(Future<T> const&)> callback) {
+    // `callback(future)`, with the future as a Future<T> (or any base of it).
+    template <class Callback>
+        requires std::is_invocable_v<Callback&, Future<T> const&>
+    std::uint64_t add_done_callback(Callback callback) {
         return FutureBase::add_done_callback(
-            [callback = std::move(callback)](FutureBase const& future) { callback(Future<T>(future.state())); });
+            [callback = std::move(callback)](FutureBase const& future) mutable { callback(Future<T>(future.state())); });
     }
-    using FutureBase::add_done_callback;
 
     detail::FutureAwaiter<T> operator co_await() const { return detail::FutureAwaiter<T>(state_); }
 

@@ -81,7 +81,7 @@ class TaskState final : public FutureState<T>, public TaskStateBase {
 public:
     TaskState(EventLoop& loop, Coro<T> coro, std::string name)
         : FutureState<T>(loop), TaskStateBase(loop, std::move(name)), coro_(std::move(coro)),
-          awaiter_(coro_.operator co_await()) {
+          awaiter_(coro_->operator co_await()) {
         // Started as chapter 04's ManualScheduler::spawn starts one, with no continuation:
         // when the body finishes, its final awaiter returns to the step that resumed it.
         resume_point_ = awaiter_.await_suspend(std::noop_coroutine());
@@ -101,9 +101,9 @@ private:
     }
     // endregion
 
-    void destroy_coroutine() noexcept override { coro_ = Coro<T>(); }
+    void destroy_coroutine() noexcept override { coro_.reset(); }
 
-    Coro<T> coro_;
+    std::optional<Coro<T>> coro_;  // reset once finished, to free the frame at once
     typename Coro<T>::Awaiter awaiter_;
 };
 
