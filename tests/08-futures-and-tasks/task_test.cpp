@@ -105,7 +105,7 @@ TEST_CASE("an exception thrown three co_awaits deep comes out of the task", "[ch
     CHECK_THROWS_AS(task.result(), std::out_of_range);
 }
 
-TEST_CASE("tasks are named Task-N by default and can be renamed", "[ch08][task-step]") {
+TEST_CASE("tasks are named Task-N by default and can be renamed", "[ch08]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     auto a = asyncio::create_task(loop, answer());
