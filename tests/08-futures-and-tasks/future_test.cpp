@@ -284,3 +284,18 @@ TEST_CASE("a task awaiting itself gets a RuntimeError instead of waiting for eve
     }
     CHECK(message.find("cannot await on itself") != std::string::npos);
 }
+
+TEST_CASE("a coroutine destroyed while it awaits a future is not resumed when the future completes", "[ch08][future-await]") {
+    testing::VirtualClock clock;
+    Loop loop(clock);
+    asyncio::Future<int> future(loop);
+    std::vector<std::string> log;
+    {
+        auto spawned = asyncio::spawn(loop, await_future(future, log));  // not in a task
+        loop.run_once();
+        REQUIRE(log == std::vector<std::string>{"waits"});
+    }  // its frame is destroyed while it waits
+    future.set_result(1);
+    loop.run_once();  // the done-callback runs and must not resume the freed frame (ASan)
+    CHECK(log == std::vector<std::string>{"waits"});
+}

@@ -82,8 +82,12 @@ void FutureAwaiterBase::await_suspend(std::coroutine_handle<> coroutine) {
     task_ = TaskStateBase::current();
     if (task_ == nullptr) {
         // Not in a task (chapter 07's spawn, a plain callback): the done-callback
-        // resumes the coroutine itself.
-        future_->add_done_callback([coroutine](FutureBase const&) { coroutine.resume(); });
+        // resumes the coroutine itself, unless its frame (and this awaiter in it) was
+        // destroyed meanwhile: the callback holds only a weak reference to the awaiter's.
+        waiting_ = std::make_shared<std::coroutine_handle<>>(coroutine);
+        future_->add_done_callback([waiting = std::weak_ptr(waiting_)](FutureBase const&) {
+            if (auto const alive = waiting.lock()) alive->resume();
+        });
         return;
     }
     // TODO(future-await): A task awaiting its own future would wait for ever: RuntimeError. Else the task waits on the future, and resumes this coroutine when it is done.

@@ -170,6 +170,7 @@ protected:
     void deliver_cancellation();
     std::shared_ptr<FutureStateBase> future_;
     TaskStateBase* task_ = nullptr;  // the task that suspended here, if any
+    std::shared_ptr<std::coroutine_handle<>> waiting_;  // outside a task: who to resume
 };
 
 template <class T>

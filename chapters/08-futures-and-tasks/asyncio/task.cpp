@@ -46,7 +46,9 @@ void TaskStateBase::schedule_first_step() {
 // region: step
 // One step: resume the coroutine where it is suspended, and see how it stopped.
 void TaskStateBase::step() {
-    if (future().done()) return;  // cancelled before this step could run
+    // Done already, or abandoned by a closing loop (its frame is gone) and woken by a
+    // future that someone completed afterwards: nothing to resume.
+    if (future().done() || !resume_point_) return;
     // TODO(task-step): Turn a pending cancel into one to deliver at the co_await (never started: the body never runs, the task ends cancelled). Resume the coroutine as the current task. Then: finished, so keep the outcome and leave the loop's tasks; or suspended, so nothing to do (the awaiter registered the wake-up).
     throw_todo("ch08", "task-step");
 }
