@@ -16,7 +16,7 @@ async def fetch_data(url, delay):
 async def main():
     first = asyncio.create_task(fetch_data("https://example.com/1", 0.2))
     second = asyncio.create_task(fetch_data("https://example.com/2", 0.1))
-    slow = asyncio.create_task(fetch_data("https://example.com/slow", 10), name="slow")
+    slow = asyncio.create_task(fetch_data("https://example.com/slow", 3600), name="slow")
     print(await first)
     print(await second)
     slow.cancel("we waited long enough")
