@@ -1,0 +1,64 @@
+// wait_for's non-template half, following CPython 3.11's Lib/asyncio/tasks.py (wait_for,
+// _cancel_and_wait); 3.12 rewrote it on asyncio.timeout(), with the same outcomes.
+#include <asyncio/wait_for.hpp>
+
+#include <asyncio/timer_handle.hpp>
+#include <asyncio/todo.hpp>
+
+#include <fmt/core.h>
+
+#include <cstdint>
+#include <exception>
+
+namespace asyncio {
+
+namespace {
+
+// However the waiting ends (woken, cancelled, its frame destroyed), the timer goes and
+// the done-callback too: a callback left behind would complete a waiter nobody awaits.
+struct ForgetOnExit {
+    FutureBase future;
+    std::uint64_t callback;
+    TimerHandle timer{};
+    ~ForgetOnExit() {
+        timer.cancel();
+        future.remove_done_callback(callback);
+    }
+};
+
+// A done-callback (or timer) that completes `waiter` unless it is done already.
+std::function<void(FutureBase const&)> release(Future<void> waiter) {
+    return [waiter](FutureBase const&) mutable {
+        if (!waiter.done()) waiter.set_result();
+    };
+}
+
+}  // namespace
+
+// region: cancel-and-wait
+Coro<void> cancel_and_wait(FutureBase future) {
+    Future<void> waiter(future.get_loop());
+    ForgetOnExit forget{future, future.add_done_callback(release(waiter))};
+    future.cancel();
+    co_await waiter;  // a waiter of our own: cancelling us must not cancel `future` twice
+}
+// endregion
+
+namespace detail {
+
+TimeoutError timeout_error(Clock::duration timeout) {
+    return TimeoutError(fmt::format("wait_for: timed out after {} s", std::chrono::duration<double>(timeout).count()));
+}
+
+// region: wait-or-cancel
+Coro<bool> wait_or_cancel(FutureBase inner, Clock::duration timeout) {
+    if (inner.done()) co_return false;
+    // TODO(wait-for): timeout <= 0: cancel_and_wait, timed out. Else a Future<void> waiter, released by a call_later timer and by inner's done-callback (keep both in a ForgetOnExit). Await it; a CancelledError is kept (no co_await in a catch). inner done and not cancelled: false. Else cancel_and_wait(inner) if it is not done, then rethrow the cancellation, or return true.
+    (void)timeout;
+    throw_todo("ch09", "wait-for");
+}
+// endregion
+
+}  // namespace detail
+
+}  // namespace asyncio

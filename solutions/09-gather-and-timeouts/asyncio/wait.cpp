@@ -1,0 +1,116 @@
+// wait and as_completed, following CPython's Lib/asyncio/tasks.py (_wait, as_completed).
+#include <asyncio/wait.hpp>
+
+#include <asyncio/todo.hpp>
+
+#include <cstdint>
+
+namespace asyncio {
+
+namespace detail {
+
+namespace {
+
+// The waiting's state, shared with the done-callbacks: one of them may already be in the
+// ready queue when the waiting coroutine is cancelled and its frame destroyed, and
+// remove_done_callback cannot take back a callback that call_soon has scheduled.
+struct WaitCounter {
+    Future<void> waiter;
+    std::size_t remaining;
+    ReturnWhen return_when;
+};
+
+// However wait_until ends, its callbacks and its timer go.
+struct ForgetCallbacks {
+    std::vector<FutureBase> const& futures;
+    std::vector<std::uint64_t> ids;
+    TimerHandle timer{};
+    ~ForgetCallbacks() {
+        timer.cancel();
+        for (std::size_t i = 0; i < ids.size(); ++i) futures[i].state()->remove_done_callback(ids[i]);
+    }
+};
+
+}  // namespace
+
+// region: wait-until
+Coro<void> wait_until(std::vector<FutureBase> futures, WaitOptions options) {
+    if (futures.empty()) throw ValueError("Set of Tasks/Futures is empty.");
+    EventLoop& loop = futures.front().get_loop();
+    Future<void> waiter(loop);
+    auto counter = std::make_shared<WaitCounter>(WaitCounter{waiter, futures.size(), options.return_when});
+    ForgetCallbacks forget{futures, {}};
+    // BEGIN EXERCISE wait: Give every future a done-callback that counts it and releases the waiter when the waiting is over: the last one, any one with FIRST_COMPLETED, one that failed (not cancelled) with FIRST_EXCEPTION. Keep the ids in `forget`; with a timeout, a timer releases it too. Await the waiter.
+    for (FutureBase future : futures) {
+        forget.ids.push_back(future.add_done_callback([counter](FutureBase const& done) {
+            --counter->remaining;
+            bool const over = counter->remaining == 0 || counter->return_when == FIRST_COMPLETED ||
+                              (counter->return_when == FIRST_EXCEPTION && !done.cancelled() && done.exception());
+            if (over && !counter->waiter.done()) counter->waiter.set_result();
+        }));
+    }
+    if (options.timeout) {
+        forget.timer = loop.call_later(*options.timeout, [waiter]() mutable {
+            if (!waiter.done()) waiter.set_result();
+        });
+    }
+    co_await waiter;
+    // STUB
+    // (void)counter;
+    // throw_todo("ch09", "wait");
+    // co_return;
+    // END EXERCISE
+}
+// endregion
+
+// region: as-completed-impl
+void AsCompletedState::start(std::shared_ptr<AsCompletedState> const& self, std::vector<FutureBase> const& futures,
+                             std::optional<Clock::duration> timeout) {
+    for (FutureBase future : futures)
+        future.add_done_callback([self](FutureBase const& done) { self->on_completion(done); });
+    if (timeout) self->timer_ = self->loop_->call_later(*timeout, [self] { self->on_timeout(); });
+}
+
+void AsCompletedState::on_completion(FutureBase const& future) {
+    // BEGIN EXERCISE as-completed: After the timeout, ignore it. Else queue it in done_, count it off pending_ (the last one cancels the timer), and wake the waiter.
+    if (timed_out_) return;  // the rest are TimeoutErrors now (Python removes the callbacks)
+    done_.push_back(future);
+    if (--pending_ == 0) timer_.cancel();
+    wake();
+    // STUB
+    // (void)future;
+    // throw_todo("ch09", "as-completed");
+    // END EXERCISE
+}
+
+void AsCompletedState::on_timeout() {
+    timed_out_ = true;
+    wake();
+}
+
+void AsCompletedState::wake() {
+    if (waiter_ && !waiter_->done()) waiter_->set_result();
+}
+
+Coro<FutureBase> AsCompletedState::next_done(std::shared_ptr<AsCompletedState> self) {
+    // BEGIN EXERCISE as-completed: Until a finished future is queued: raise TimeoutError if the timeout has passed, else await a waiter (a new one if there is none or it is done: several nexts may wait at once). Then hand out the oldest.
+    while (self->done_.empty()) {
+        if (self->timed_out_) throw TimeoutError("as_completed: timed out");
+        if (!self->waiter_ || self->waiter_->done()) self->waiter_.emplace(*self->loop_);
+        Future<void> const waiter = *self->waiter_;
+        co_await waiter;
+    }
+    FutureBase next = self->done_.front();
+    self->done_.pop_front();
+    co_return next;
+    // STUB
+    // (void)self;
+    // throw_todo("ch09", "as-completed");
+    // co_return FutureBase(nullptr);
+    // END EXERCISE
+}
+// endregion
+
+}  // namespace detail
+
+}  // namespace asyncio
