@@ -55,3 +55,20 @@ TEST_CASE("the switch cost lesson program reports nanoseconds per switch", "[ch0
     REQUIRE(out.find("Fiber resume/yield") != std::string::npos);
     REQUIRE(out.find("ns per switch") != std::string::npos);
 }
+
+// Given code, not a step: the program uses raw ucontext, so it passes on the starter too.
+TEST_CASE("the signal mask lesson program shows a switch unblocking a signal blocked after getcontext", "[ch01]") {
+    REQUIRE(run_ok("ch01_signal_mask").out ==
+            "the mask on both sides of a switch:\n"
+            "  context prepared:              SIGUSR1 unblocked\n"
+            "  main blocks it:                SIGUSR1 blocked\n"
+            "  in the fiber:                  SIGUSR1 unblocked\n"
+            "  back in main:                  SIGUSR1 blocked\n"
+            "blocked after getcontext, raised, then a switch into the fiber:\n"
+            "  SIGUSR1 pending:               yes\n"
+            "  the child was killed by SIGUSR1\n"
+            "blocked before getcontext, raised, then a switch into the fiber:\n"
+            "  in the fiber:                  SIGUSR1 blocked\n"
+            "  back in main, sigwait took:    SIGUSR1\n"
+            "  the child exited with status 0\n");
+}

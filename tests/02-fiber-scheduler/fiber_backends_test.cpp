@@ -6,6 +6,8 @@
 #include <asyncio/exceptions.hpp>
 #include <asyncio/fiber.hpp>
 
+#include <signal.h>
+
 #include <cfenv>
 #include <cstdint>
 #include <cstdio>
@@ -244,4 +246,32 @@ SWITCH_TEST(million_switches, "a million switches in a row neither crash nor lea
     });
     for (int i = 0; i < 500'000; ++i) fiber.resume();
     REQUIRE(count == 500'000);
+}
+
+// Chapter 01's signal mask hazard (the signal_mask lesson program), and the assembly switch
+// as its cure: a fiber made before the thread blocks SIGUSR1 runs with the mask recorded at
+// its making under ucontext, and with the thread's mask of the moment under the assembly switch.
+template <class Switch>
+static bool sigusr1_blocked_in_a_fiber_made_before_blocking_it() {
+    using Fiber = asyncio::BasicFiber<Switch>;
+    sigset_t usr1, before, inside, after;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &usr1, &before);
+    Fiber fiber([&] { sigprocmask(SIG_SETMASK, nullptr, &inside); });
+    sigprocmask(SIG_BLOCK, &usr1, nullptr);
+    fiber.resume();
+    sigprocmask(SIG_SETMASK, nullptr, &after);
+    sigprocmask(SIG_SETMASK, &before, nullptr);
+    REQUIRE(sigismember(&after, SIGUSR1) == 1);  // back on the thread's side, blocked either way
+    return sigismember(&inside, SIGUSR1) == 1;
+}
+
+TEST_CASE("a ucontext switch unblocks a signal blocked after the fiber was made", "[ch02]") {
+    REQUIRE_FALSE(sigusr1_blocked_in_a_fiber_made_before_blocking_it<asyncio::UcontextSwitch>());
+}
+
+TEST_CASE("the assembly switch keeps a signal blocked after the fiber was made", "[ch02][asm-switch][bonus]") {
+    if (!asyncio::AssemblySwitch::hand_written) COURSE_SKIP("no hand-written switch for this CPU: ucontext is used");
+    REQUIRE(sigusr1_blocked_in_a_fiber_made_before_blocking_it<asyncio::AssemblySwitch>());
 }

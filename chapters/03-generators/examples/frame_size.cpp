@@ -11,8 +11,10 @@
 #include <fmt/core.h>
 
 #include <array>
+#include <coroutine>
 #include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace {
@@ -53,6 +55,48 @@ asyncio::Generator<int> big_local_before_yield(char fill) {
 
 asyncio::Generator<std::string> with_string_parameter(std::string text) { co_yield text; }
 
+// The long is never used: g++ 12 still copies it into the frame, clang 14 -O2 does not.
+asyncio::Generator<int> unused_parameter(int used, long) { co_yield used; }
+
+// region: layout
+// An awaiter that never suspends: it only reports the frame it was awaited in, and where
+// that frame keeps its promise.
+struct WhereAmI {
+    void* const* frame;
+    std::byte const* promise;
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<asyncio::Generator<int>::promise_type> self) noexcept {
+        *this = {static_cast<void* const*>(self.address()), reinterpret_cast<std::byte const*>(&self.promise())};
+        return false;  // false: do not suspend after all, go on with the body
+    }
+    void await_resume() const noexcept {}
+};
+
+asyncio::Generator<int> reports_its_frame(WhereAmI& where) {
+    co_await where;
+    co_yield 0;
+}
+
+// What both compilers put at the start of every frame (their common coroutine ABI; MSVC
+// differs): the resume function, the destroy function, then the promise. coroutine_handle
+// resume() calls the first, destroy() the second, and done() is true when the first is null.
+void show_layout() {
+    WhereAmI where{};
+    auto generator = reports_its_frame(where);
+    auto it = generator.begin();  // runs the body to its co_yield: `where` is filled in
+    void* words[2];
+    std::memcpy(words, where.frame, sizeof words);
+    fmt::print("inside a suspended frame: word 0 (resume function) {}, word 1 (destroy function) {}, "
+               "promise at offset {}\n",
+               words[0] ? "set" : "null", words[1] ? "set" : "null",
+               where.promise - reinterpret_cast<std::byte const*>(where.frame));
+    ++it;  // on to the end of the body: the final suspension
+    std::memcpy(words, where.frame, sizeof words);
+    fmt::print("after the final suspension: word 0 {} (so done() is true), word 1 {}\n", words[0] ? "set" : "null",
+               words[1] ? "set" : "null");
+}
+// endregion
+
 // region: measure
 // Created out of line, so the frame outlives the function that created it: the
 // compiler must then allocate it on the heap (see "one frame" below for when not).
@@ -82,12 +126,15 @@ void measure(char const* name, Make make) {
 
 int main(int argc, char** argv) {
     long const count = argc > 1 ? std::atol(argv[1]) : 1'000'000;
-    fmt::print("frame sizes (the promise, parameter copies, locals alive across a suspension, bookkeeping)\n");
+    show_layout();
+    fmt::print("frame sizes (resume and destroy pointers, the promise, a suspend index, the parameter\n"
+               "copies and the locals the compiler keeps)\n");
     measure("Generator<int> empty_body()", [] { return empty_body(); });
     measure("Generator<int> count_to(10)", [] { return count_to(10); });
     measure("big_local_across_yield(char)", [] { return big_local_across_yield(1); });
     measure("big_local_before_yield(char)", [] { return big_local_before_yield(1); });
     measure("with_string_parameter(std::string)", [] { return with_string_parameter("spam"); });
+    measure("unused_parameter(int, long)", [] { return unused_parameter(1, 2); });
 
     // region: one-frame
     // One frame however many values come out of it: a co_yield allocates nothing.

@@ -25,9 +25,9 @@ inline FrameStats& frame_stats() {
 
 // When the compiler needs a frame for a coroutine whose promise type is P, it looks
 // up `operator new` in P's scope first (bases included) and calls it with the frame
-// size: the promise, the parameters' copies, the locals that live across a
-// suspension, and the compiler's bookkeeping (resume point, resume/destroy
-// pointers). Deriving a promise from CountedFrame is all it takes to count them.
+// size: the resume and destroy pointers, the promise, the suspend index, the
+// parameters' copies and the locals the compiler keeps (clang: those alive across a
+// suspension; g++ 12: all of them). Deriving a promise from CountedFrame is all it takes to count them.
 // The compiler may still elide the allocation entirely when it can prove the frame
 // does not outlive its caller (clang does this at -O2; the lesson measures it).
 //
