@@ -90,7 +90,7 @@ TEST_CASE("gather starts its children in argument order", "[ch09][gather]") {
     CHECK(started == std::vector<std::string>{"a", "b", "c"});
 }
 
-TEST_CASE("gather of nothing is done at once", "[ch09][gather]") {
+TEST_CASE("gather of nothing is done at once", "[ch09]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     auto main = []() -> asyncio::Coro<std::size_t> {

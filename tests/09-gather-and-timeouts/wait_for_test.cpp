@@ -149,7 +149,7 @@ TEST_CASE("wait_for with a timeout of zero or less times out at once unless the 
     CHECK(drive(loop, negative()) == 5);
 }
 
-TEST_CASE("wait_for of a future that is done already returns its value", "[ch09][wait-for]") {
+TEST_CASE("wait_for of a future that is done already returns its value", "[ch09]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     asyncio::Future<std::string> done(loop);

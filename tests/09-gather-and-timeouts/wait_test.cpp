@@ -149,7 +149,7 @@ TEST_CASE("wait of futures that are all done returns them at the next iteration"
     CHECK(testing::ms_since(loop, start) == 0);
 }
 
-TEST_CASE("wait of an empty set raises ValueError", "[ch09][wait]") {
+TEST_CASE("wait of an empty set raises ValueError", "[ch09]") {
     testing::VirtualClock clock;
     Loop loop(clock);
     auto main = [&]() -> asyncio::Coro<void> {
@@ -233,7 +233,7 @@ TEST_CASE("as_completed hands out a result that finished before it was asked for
     CHECK(drive(loop, main()) == std::vector<int>{5, 10});
 }
 
-TEST_CASE("as_completed of nothing gives nothing", "[ch09][as-completed]") {
+TEST_CASE("as_completed of nothing gives nothing", "[ch09]") {
     auto completed = asyncio::as_completed(std::vector<asyncio::Task<int>>{});
     CHECK(completed.size() == 0);
     CHECK(completed.begin() == completed.end());
