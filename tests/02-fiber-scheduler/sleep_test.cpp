@@ -27,7 +27,9 @@ struct ThreadUsage {
 ThreadUsage thread_usage() {
     rusage usage{};
     getrusage(RUSAGE_THREAD, &usage);
-    auto const seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+    auto const seconds = [](timeval t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
     return {seconds(usage.ru_utime) + seconds(usage.ru_stime), usage.ru_nvcsw + usage.ru_nivcsw};
 }
 
