@@ -13,8 +13,10 @@
 
 namespace asyncio::selectors {
 
+// region: timeout
 // How long select() may wait: std::nullopt waits until an fd is ready, zero only polls.
 using Timeout = std::optional<std::chrono::nanoseconds>;
+// endregion
 
 // Errors follow Python, in the C++ standard library's words:
 //   bad fd or event mask (Python ValueError)     -> std::invalid_argument
