@@ -56,6 +56,7 @@ public:
     bool is_closed() const { return closed_; }
 
 protected:
+    // region: base-selector-helpers
     // Checks shared by every selector; each throws the error described above.
     static void check_fd(int fd);
     static void check_events(int fd, Events events);
@@ -67,6 +68,7 @@ protected:
 
     // Sorted by fd, so the highest registered fd is fd_to_key_.rbegin()->first.
     std::map<int, SelectorKey> fd_to_key_;
+    // endregion
 
 private:
     bool closed_ = false;
