@@ -149,6 +149,27 @@ TEST_CASE("wait_for with a timeout of zero or less times out at once unless the 
     CHECK(drive(loop, negative()) == 5);
 }
 
+TEST_CASE("wait_for with a timeout of zero never starts a coroutine that would finish at once", "[ch09][wait-for]") {
+    testing::VirtualClock clock;
+    Loop loop(clock);
+    bool ran = false;
+    auto instant = [&]() -> asyncio::Coro<int> {
+        ran = true;
+        co_return 42;
+    };
+    auto main = [&]() -> asyncio::Coro<std::string> {
+        try {
+            co_return std::to_string(co_await asyncio::wait_for(instant(), 0s));
+        } catch (asyncio::TimeoutError const&) {
+            co_return "TimeoutError";
+        }
+    };
+    // Checked once: its task has not run yet, so it is cancelled before its first step
+    // (as in Python 3.11).
+    CHECK(drive(loop, main()) == "TimeoutError");
+    CHECK_FALSE(ran);
+}
+
 TEST_CASE("wait_for of a future that is done already returns its value", "[ch09]") {
     testing::VirtualClock clock;
     Loop loop(clock);

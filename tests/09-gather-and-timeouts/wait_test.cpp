@@ -278,3 +278,24 @@ TEST_CASE("a wait whose task is cancelled while a done-callback is already sched
     testing::run_until(loop, [] { return false; }, 3);
     CHECK(log.messages.empty());
 }
+
+TEST_CASE("after the timeout as_completed still hands out what finished before it and nothing that finished after", "[ch09][as-completed]") {
+    testing::VirtualClock clock;
+    Loop loop(clock);
+    std::vector<std::string> log;
+    auto tasks = tasks_after(loop, {10, 50, 100});
+    auto main = [&]() -> asyncio::Coro<void> {
+        auto completed = asyncio::as_completed(tasks, 30ms);
+        co_await asyncio::sleep(40ms);  // 10 finished before the timeout; nobody asked yet
+        for (auto next : completed) {
+            try {
+                log.push_back(std::to_string(co_await next));
+            } catch (asyncio::TimeoutError const&) {
+                log.push_back("timeout");
+            }
+            co_await asyncio::sleep(30ms);  // meanwhile 50 finishes, after the timeout
+        }
+    };
+    drive(loop, main());
+    CHECK(log == std::vector<std::string>{"10", "timeout", "timeout"});
+}
