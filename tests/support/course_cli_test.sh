@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# CTest tests of the course tool's verbs (CMakeLists.txt, "course: ..."), each in a
+# scratch copy of the course so that the learner's own files, progress and build are
+# never touched. One section per test:
+#   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
+#             help text's columns line up
+# Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
+set -euo pipefail
+source_dir=$1
+work=$2
+section=$3
+export NO_COLOR=1
+
+fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+
+# expect WHAT RC PATTERN... -- COMMAND...: runs COMMAND; it must exit with RC and its
+# output (stdout and stderr) must match every PATTERN (grep -E).
+expect() {
+  local what=$1 want_rc=$2 rc=0 patterns=()
+  shift 2
+  while [[ $1 != -- ]]; do patterns+=("$1"); shift; done
+  shift
+  "$@" >"$work/out.txt" 2>&1 || rc=$?
+  printf -- '--- %s (%s): exit %d\n' "$*" "$what" "$rc"
+  cat "$work/out.txt"
+  [[ $rc -eq $want_rc ]] || fail "$what: exited with $rc, not $want_rc"
+  local pattern
+  for pattern in "${patterns[@]}"; do
+    grep -Eq -- "$pattern" "$work/out.txt" || fail "$what: the output does not match /$pattern/"
+  done
+}
+
+rm -rf "$work"
+mkdir -p "$work"
+for item in course CMakeLists.txt CMakePresets.json cmake chapters solutions tests tools README.md; do
+  cp -r "$source_dir/$item" "$work/"
+done
+rm -rf "$work/.course"
+cd "$work"
+
+section_typos() {
+  # Another ./course holds the build lock (here: this script): a typo must not wait for it.
+  mkdir -p build
+  local lock
+  exec {lock}>build/.lock
+  flock "$lock"
+  expect "unknown chapter" 2 "no chapter '42'" 'Chapters: 00 01 ' -- timeout 10 ./course check 42
+  expect "unknown chapter for run" 2 "no chapter '99'" 'Chapters: 00 01 ' -- timeout 10 ./course run 99 x
+  expect "unknown program" 2 "no program 'nosuch'" 'ping_pong' -- timeout 10 ./course run 01 nosuch
+  expect "no chapter" 2 'which chapter\? Chapters: 00 01 ' -- timeout 10 ./course check
+  expect "unknown chapter for verify" 2 "no chapter '77'" -- timeout 10 ./course verify 01 77
+  exec {lock}>&-
+
+  expect "a misspelt verb" 2 "unknown command 'chekc'" 'Did you mean: check\?' -- ./course chekc 01
+  expect "a prefix of a verb" 2 'Did you mean: status\?' -- ./course stat
+  expect "a prefix of several verbs" 2 'Did you mean: status, slides, sync or setup\?' -- ./course s
+  expect "nothing close" 2 'Commands: demo test check' -- ./course xyzzy
+  grep -q 'Did you mean' "$work/out.txt" && fail "a guess for a word close to no verb"
+
+  # Every description starts in the same column: the first line of a verb after its
+  # usage, and the description lines of their own.
+  ./course help >"$work/help.txt"
+  cat "$work/help.txt"
+  local columns
+  columns=$(awk '
+    /^  [a-z]/ { line = $0; sub(/^  [^ ].*[^ ]  +/, "", line); if (line != $0 && line != "") print length($0) - length(line) }
+    /^   +[^ ]/ { match($0, /[^ ]/); print RSTART - 1 }' "$work/help.txt" | sort -u)
+  [[ $(wc -l <<<"$columns") -eq 1 ]] || fail "the help's descriptions start in columns $(echo $columns)"
+  local verb
+  for verb in $(./course xyzzy 2>&1 | sed -n 's/^Commands: \([a-z ]*\) (.*/\1/p'); do
+    grep -Eq "^  $verb( |\$)" "$work/help.txt" || fail "the help does not list '$verb'"
+  done
+  echo "typos are rejected at once, with the valid choices; the help lines up"
+}
+
+"section_$section"
+rm -rf "$work"
