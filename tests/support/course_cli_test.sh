@@ -4,6 +4,7 @@
 # never touched. One section per test:
 #   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
 #             help text's columns line up
+#   loop      (builds chapter 01) check, hint, ... follow the learner's last check
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
 source_dir=$1
@@ -71,6 +72,40 @@ section_typos() {
     grep -Eq "^  $verb( |\$)" "$work/help.txt" || fail "the help does not list '$verb'"
   done
   echo "typos are rejected at once, with the valid choices; the help lines up"
+}
+
+starter=chapters/01-ucontext-fibers/asyncio/fiber.cpp
+solution=solutions/01-ucontext-fibers/asyncio/fiber.cpp
+# solve STEP...: the learner's chapter 01 with those steps done (none: the starter).
+solve() {
+  awk -v solved="$*" -f tests/support/solve_steps.awk "$solution" | awk -f tools/starter.awk >"$starter"
+}
+
+section_loop() {
+  solve
+  # No check yet: the hint is for the first step, and says why.
+  expect "hint before any check" 0 'step fiber-context: hint 1 of 3' 'No check of chapter 01 yet' -- ./course hint 01
+  rm -rf .course/hints
+
+  # Step fiber-context done: its tests now stop at the TODO of fiber-switch, which is the
+  # step to do next, and the one to hint.
+  solve fiber-context
+  expect "check with fiber-context done" 1 'fiber-context +[0-9]+/5' 'TODO\(ch01 fiber-switch\)' \
+    'Next: make step fiber-switch pass' -- nice -n 10 ./course check 01
+  expect "hint after that check" 0 'step fiber-switch: hint 1 of 3' 'In your last check, ".*" failed' -- ./course hint 01
+  grep -q 'since that check' "$work/out.txt" && fail "a warning about a change that was not made"
+  touch -d "@$(($(date +%s) + 2))" "$starter"  # (newer than the check, on any file system)
+  expect "hint after an edit" 0 'step fiber-switch: hint 2 of 3' 'You changed chapters/01-ucontext-fibers/ since that check' \
+    -- ./course hint 01
+
+  # Every step done: the check passes, and a hint is not spent.
+  solve fiber-context fiber-switch fiber-exceptions
+  expect "check of the finished chapter" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
+  rm -rf .course/hints
+  expect "hint on a passing chapter" 0 'passed your last check: no hint needed, none spent' -- ./course hint 01
+  [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
+  expect "hint on a named step of a passing chapter" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01 fiber-switch
+  echo "check and hint follow the learner's last check"
 }
 
 "section_$section"
