@@ -4,7 +4,8 @@
 # never touched. One section per test:
 #   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
 #             help text's columns line up
-#   loop      (builds chapter 01) check, hint, ... follow the learner's last check
+#   loop      (builds chapter 01) check, check STEP, check --test and hint follow
+#             the learner's code and last check
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
 source_dir=$1
@@ -50,6 +51,9 @@ section_typos() {
   expect "unknown program" 2 "no program 'nosuch'" 'ping_pong' -- timeout 10 ./course run 01 nosuch
   expect "no chapter" 2 'which chapter\? Chapters: 00 01 ' -- timeout 10 ./course check
   expect "unknown chapter for verify" 2 "no chapter '77'" -- timeout 10 ./course verify 01 77
+  expect "unknown step" 2 "no step 'fiber-swich'" 'Did you mean fiber-switch\?' 'Steps: fiber-context fiber-switch' \
+    -- timeout 10 ./course check 01 fiber-swich
+  expect "--test without a name" 2 '--test needs the name of a test' -- timeout 10 ./course check 01 --test
   exec {lock}>&-
 
   expect "a misspelt verb" 2 "unknown command 'chekc'" 'Did you mean: check\?' -- ./course chekc 01
@@ -92,6 +96,21 @@ section_loop() {
   solve fiber-context
   expect "check with fiber-context done" 1 'fiber-context +[0-9]+/5' 'TODO\(ch01 fiber-switch\)' \
     'Next: make step fiber-switch pass' -- nice -n 10 ./course check 01
+  # One step, one test: the report of that step alone, the test's whole output; neither
+  # is the learner's progress, which stays that of the last full check.
+  cp .course/results/01 "$work/progress"
+  expect "check of one step" 1 '^  ✘ fiber-context +[0-9]+/5 ' 'Next: make step fiber-switch pass' \
+    -- nice -n 10 ./course check 01 fiber-context
+  grep -Eq 'fiber-switch +[0-9]|fiber-exceptions +[0-9]|other tests' "$work/out.txt" && fail "a step check reported other steps"
+  expect "check of one passing test" 0 'All tests passed' '^passed: a fiber refuses an empty body$' \
+    -- nice -n 10 ./course check 01 --test "a fiber refuses an empty body"
+  expect "check of one failing test, by part of its name" 1 'Running the test "the ping pong lesson program alternates ping and pong"' \
+    'examples_test.cpp:[0-9]+: FAILED' 'TODO\(ch01 fiber-switch\)' '^failed: the ping pong' \
+    -- nice -n 10 ./course check 01 --test "ping pong lesson"
+  expect "check of a test nobody wrote" 2 "no test of chapter 01 is named 'no such test'" \
+    -- nice -n 10 ./course check 01 --test "no such test"
+  cmp -s .course/results/01 "$work/progress" || fail "a check of one step or test changed the progress of the chapter"
+
   expect "hint after that check" 0 'step fiber-switch: hint 1 of 3' 'In your last check, ".*" failed' -- ./course hint 01
   grep -q 'since that check' "$work/out.txt" && fail "a warning about a change that was not made"
   touch -d "@$(($(date +%s) + 2))" "$starter"  # (newer than the check, on any file system)
@@ -101,6 +120,8 @@ section_loop() {
   # Every step done: the check passes, and a hint is not spent.
   solve fiber-context fiber-switch fiber-exceptions
   expect "check of the finished chapter" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
+  expect "check of one passing step" 0 '^  ✔ fiber-switch +25/25' 'Step fiber-switch passes' \
+    -- nice -n 10 ./course check 01 fiber-switch
   rm -rf .course/hints
   expect "hint on a passing chapter" 0 'passed your last check: no hint needed, none spent' -- ./course hint 01
   [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
