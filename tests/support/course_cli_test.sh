@@ -6,6 +6,7 @@
 #             help text's columns line up
 #   loop      (builds chapter 01) check, check STEP, check --test and hint follow
 #             the learner's code and last check
+#   reset     reset keeps the learner's files in .course/backup/ and says where
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
 source_dir=$1
@@ -127,6 +128,34 @@ section_loop() {
   [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
   expect "hint on a named step of a passing chapter" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01 fiber-switch
   echo "check and hint follow the learner's last check"
+}
+
+section_reset() {
+  solve fiber-context
+  echo "// the learner's own note" >>"$starter"
+  cp "$starter" "$work/mine.cpp"
+  mkdir -p .course/results .course/hints
+  printf 'total\t1\t55\t54\n' >.course/results/01
+  echo 1 >.course/hints/01-fiber-switch
+  expect "reset without --yes, not at a terminal" 2 'add --yes' -- ./course reset 01 </dev/null
+  cmp -s "$starter" "$work/mine.cpp" || fail "reset without --yes changed the learner's file"
+  expect "reset" 0 'Your files are kept in \.course/backup/01-[0-9]{8}-[0-9]{6}/: asyncio/fiber\.cpp' \
+    'cp -r \.course/backup/01-[0-9-]+/\. chapters/01-ucontext-fibers/' 'back to its starter code' \
+    -- ./course reset 01 --yes
+  local backup
+  backup=$(sed -n 's|^Your files are kept in \(.*\)/: .*|\1|p' "$work/out.txt")
+  cmp -s "$backup/asyncio/fiber.cpp" "$work/mine.cpp" || fail "the backup is not the learner's file"
+  awk -f tools/starter.awk "$solution" | cmp -s - "$starter" || fail "reset did not restore the starter"
+  [[ ! -e .course/results/01 && ! -e .course/hints/01-fiber-switch ]] || fail "reset kept the progress of chapter 01"
+  # The learner's file comes back as the tool says.
+  cp -r "$backup/." chapters/01-ucontext-fibers/
+  cmp -s "$starter" "$work/mine.cpp" || fail "the backup does not bring the learner's file back"
+  # A second reset keeps a second backup; a reset of the untouched starter keeps none.
+  expect "second reset" 0 'Your files are kept in ' -- ./course reset 01 --yes
+  [[ $(ls .course/backup | wc -l) -eq 2 ]] || fail "two resets did not keep two backups: $(ls .course/backup)"
+  expect "reset of the starter" 0 'nothing to back up' -- ./course reset 01 --yes
+  [[ $(ls .course/backup | wc -l) -eq 2 ]] || fail "a reset of the untouched starter kept a backup"
+  echo "reset keeps the learner's files and says where"
 }
 
 "section_$section"
