@@ -4,8 +4,8 @@
 # never touched. One section per test:
 #   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
 #             help text's columns line up
-#   loop      (builds chapter 01) check, check STEP, check --test and hint follow
-#             the learner's code and last check
+#   loop      (builds chapter 01) check, check STEP, check --test, status and hint
+#             follow the learner's code and last check
 #   reset     reset keeps the learner's files in .course/backup/ and says where
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
@@ -112,6 +112,9 @@ section_loop() {
     -- nice -n 10 ./course check 01 --test "no such test"
   cmp -s .course/results/01 "$work/progress" || fail "a check of one step or test changed the progress of the chapter"
 
+  expect "status after that check" 0 '^  01  ucontext-fibers +started +0/3 steps +[0-9]+/55 tests$' \
+    '^  02  fiber-scheduler +not started$' -- ./course status
+
   expect "hint after that check" 0 'step fiber-switch: hint 1 of 3' 'In your last check, ".*" failed' -- ./course hint 01
   grep -q 'since that check' "$work/out.txt" && fail "a warning about a change that was not made"
   touch -d "@$(($(date +%s) + 2))" "$starter"  # (newer than the check, on any file system)
@@ -123,11 +126,24 @@ section_loop() {
   expect "check of the finished chapter" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
   expect "check of one passing step" 0 '^  ✔ fiber-switch +25/25' 'Step fiber-switch passes' \
     -- nice -n 10 ./course check 01 fiber-switch
+  expect "status of the finished chapter" 0 '^  01  ucontext-fibers +passed +3/3 steps +55/55 tests$' \
+    'check NN --asan checks a chapter under AddressSanitizer' -- ./course status
+  [[ -f .course/results/01.default ]] || fail "the check did not record the default build's result"
+  # A check under --asan records its result the same way (.course/results/NN.asan; the
+  # test does not build with sanitizers, which takes minutes): status shows it, and marks
+  # it when the code changed since.
+  printf 'passed\t55\t2026-01-01 10:00\n' >.course/results/01.asan
+  expect "status with an --asan pass" 0 '^  01  ucontext-fibers +passed +3/3 steps +55/55 tests +ASan ✔$' \
+    -- ./course status
+  touch -d "@$(($(date +%s) + 2))" "$starter"
+  expect "status after an edit" 0 'ASan ✔\*$' 'you changed the code since' -- ./course status
+  printf 'failed\t55\t2026-01-01 10:00\n' >.course/results/01.asan
+  expect "status with an --asan failure" 0 'ASan ✘\*?$' -- ./course status
   rm -rf .course/hints
   expect "hint on a passing chapter" 0 'passed your last check: no hint needed, none spent' -- ./course hint 01
   [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
   expect "hint on a named step of a passing chapter" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01 fiber-switch
-  echo "check and hint follow the learner's last check"
+  echo "check, check STEP, check --test, status and hint follow the learner's code and last check"
 }
 
 section_reset() {
