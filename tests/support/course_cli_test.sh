@@ -5,7 +5,7 @@
 #   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
 #             help text's columns line up
 #   loop      (builds chapter 01) check, check STEP, check --test, status and hint
-#             follow the learner's code and last check
+#             follow the learner's code and last check; check links compile_commands.json
 #   reset     reset keeps the learner's files in .course/backup/ and says where
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
@@ -112,6 +112,17 @@ section_loop() {
     -- nice -n 10 ./course check 01 --test "no such test"
   cmp -s .course/results/01 "$work/progress" || fail "a check of one step or test changed the progress of the chapter"
 
+  # Editors: compile_commands.json links to the learner's compile commands, in which the
+  # starter compiles with the learner's chapter first on the include path, and no
+  # reference build appears; the course's .gitignore leaves it out of git.
+  [[ -L compile_commands.json ]] || fail "check made no compile_commands.json link"
+  [[ $(readlink compile_commands.json) == build/default/* ]] || fail "compile_commands.json links to $(readlink compile_commands.json)"
+  grep -q "\"file\": \"$work/$starter\"" compile_commands.json || fail "compile_commands.json lacks $starter"
+  grep -q -- "-I$work/chapters/01-ucontext-fibers -I$work/solutions/01-ucontext-fibers" compile_commands.json ||
+    fail "compile_commands.json does not put the learner's chapter first"
+  grep -q 'CMakeFiles/ch01-solution\.' compile_commands.json && fail "compile_commands.json has the reference build"
+  grep -qx '/compile_commands.json' "$source_dir/.gitignore" || fail ".gitignore does not leave out compile_commands.json"
+
   expect "status after that check" 0 '^  01  ucontext-fibers +started +0/3 steps +[0-9]+/55 tests$' \
     '^  02  fiber-scheduler +not started$' -- ./course status
 
@@ -124,6 +135,11 @@ section_loop() {
   # Every step done: the check passes, and a hint is not spent.
   solve fiber-context fiber-switch fiber-exceptions
   expect "check of the finished chapter" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
+  # A compile_commands.json of the learner's own is left alone.
+  rm compile_commands.json
+  echo '[]' >compile_commands.json
+  expect "check of the finished chapter, again" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
+  [[ ! -L compile_commands.json && $(cat compile_commands.json) == '[]' ]] || fail "check replaced the learner's compile_commands.json"
   expect "check of one passing step" 0 '^  ✔ fiber-switch +25/25' 'Step fiber-switch passes' \
     -- nice -n 10 ./course check 01 fiber-switch
   expect "status of the finished chapter" 0 '^  01  ucontext-fibers +passed +3/3 steps +55/55 tests$' \
