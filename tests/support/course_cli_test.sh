@@ -5,7 +5,8 @@
 #   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
 #             help text's columns line up
 #   loop      (builds chapter 01) check, check STEP, check --test, status and hint
-#             follow the learner's code and last check; check links compile_commands.json
+#             follow the learner's code and last check; check links compile_commands.json;
+#             watch checks again on every save
 #   reset     reset keeps the learner's files in .course/backup/ and says where
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
@@ -31,6 +32,17 @@ expect() {
   for pattern in "${patterns[@]}"; do
     grep -Eq -- "$pattern" "$work/out.txt" || fail "$what: the output does not match /$pattern/"
   done
+}
+
+# wait_for_line FILE COUNT PATTERN: waits (up to 120 s) until COUNT lines of FILE match.
+wait_for_line() {
+  local i
+  for ((i = 0; i < 240; i++)); do
+    [[ $(grep -cE -- "$3" "$1" || true) -ge $2 ]] && return 0
+    sleep 0.5
+  done
+  cat "$1"
+  fail "no $2 lines /$3/ in $1 after 120 s"
 }
 
 rm -rf "$work"
@@ -159,7 +171,23 @@ section_loop() {
   expect "hint on a passing chapter" 0 'passed your last check: no hint needed, none spent' -- ./course hint 01
   [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
   expect "hint on a named step of a passing chapter" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01 fiber-switch
-  echo "check, check STEP, check --test, status and hint follow the learner's code and last check"
+  # watch: a check now, and another after each save; by inotify and by polling.
+  local how
+  for how in inotify poll; do
+    [[ $how == poll ]] || command -v inotifywait >/dev/null || continue
+    COURSE_WATCH=$how ./course watch 01 --test "a fiber refuses an empty body" >"$work/watch.txt" 2>&1 &
+    local watcher=$!
+    wait_for_line "$work/watch.txt" 1 "^Watching chapters/01-ucontext-fibers \\($how\\)"
+    echo "// saved again" >>"$starter"
+    wait_for_line "$work/watch.txt" 2 "^Watching chapters/01-ucontext-fibers \\($how\\)"
+    kill "$watcher"
+    wait "$watcher" || true
+    cat "$work/watch.txt"
+    [[ $(grep -c '^passed: a fiber refuses an empty body$' "$work/watch.txt") -eq 2 ]] || fail "watch ($how) did not check twice"
+    grep -q 'Stopped watching' "$work/watch.txt" || fail "watch ($how) did not stop cleanly"
+  done
+
+  echo "check, check STEP, check --test, status, hint and watch follow the learner's code and last check"
 }
 
 section_reset() {
