@@ -69,6 +69,7 @@ section_typos() {
   expect "unknown chapter for run" 2 "no chapter '99'" 'Chapters: 00 01 ' -- timeout 10 ./course run 99 x
   expect "unknown program" 2 "no program 'nosuch'" 'ping_pong' -- timeout 10 ./course run 01 nosuch
   expect "no chapter" 2 'which chapter\? Chapters: 00 01 ' -- timeout 10 ./course check
+  expect "unknown chapter for watch" 2 "no chapter '42'" -- timeout 10 ./course watch 42
   expect "unknown chapter for verify" 2 "no chapter '77'" -- timeout 10 ./course verify 01 77
   expect "unknown step" 2 "no step 'fiber-swich'" 'Did you mean fiber-switch\?' 'Steps: fiber-context fiber-switch' \
     -- timeout 10 ./course check 01 fiber-swich
