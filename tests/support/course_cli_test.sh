@@ -9,6 +9,7 @@
 #             watch checks again on every save
 #   skips     (builds chapter 05) a check lists its skipped tests with their reasons;
 #             check --mine says which chapters are the learner's
+#   state     hint and status on progress files of --all checks and of an older ./course
 #   reset     reset keeps the learner's files in .course/backup/ and says where
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
@@ -215,6 +216,19 @@ section_skips() {
   expect "--mine" 124 '^  yours: +chapters 01 ' '^  untouched starter: chapters 00 02 ' -- timeout 5 ./course check 02 --mine
   exec {lock}>&-
   echo "the check lists skipped tests with their reasons; --mine says whose code it builds"
+}
+
+section_state() {
+  mkdir -p .course/results
+  # Every step passed, but a test of no step (or, with --all, of an earlier chapter) failed.
+  printf 'passed\tfiber-context\npassed\tfiber-switch\npassed\tfiber-exceptions\ntotal\t78\t79\t1\n' >.course/results/01
+  expect "hint when only other tests failed" 0 'Every step of chapter 01 passed your last check' 'No hint spent' -- ./course hint 01
+  [[ ! -e .course/hints ]] || fail "a hint was spent on a step that passed"
+  expect "status of it" 0 '^  01  ucontext-fibers +started +3/3 steps +78/79 tests$' -- ./course status
+  # A progress file of an older ./course (no "first" line): its first failed step.
+  printf 'passed\tfiber-context\nfailed\tfiber-switch\nfailed\tfiber-exceptions\ntotal\t10\t55\t45\n' >.course/results/01
+  expect "hint from an older progress file" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01
+  echo "hint and status read every kind of progress file"
 }
 
 section_reset() {
