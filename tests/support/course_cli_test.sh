@@ -74,6 +74,7 @@ section_typos() {
   expect "unknown chapter for verify" 2 "no chapter '77'" -- timeout 10 ./course verify 01 77
   expect "unknown step" 2 "no step 'fiber-swich'" 'Did you mean fiber-switch\?' 'Steps: fiber-context fiber-switch' \
     -- timeout 10 ./course check 01 fiber-swich
+  expect "hint for an unknown step" 2 "no step 'fiber-swtch'" 'Did you mean fiber-switch\?' -- ./course hint 01 fiber-swtch
   expect "--test without a name" 2 '--test needs the name of a test' -- timeout 10 ./course check 01 --test
   exec {lock}>&-
 
