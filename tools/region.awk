@@ -2,9 +2,26 @@
 #     // region: NAME
 #     ...
 #     // endregion
-# Nested region markers and exercise markers are left out, and so is the stub part of an
-# exercise region: the lesson shows the code as it is compiled.
+# Nested region markers are left out. An exercise region is shown as the learner's
+# starter has it, as its TODO line: a lesson explains the step and shows what is given
+# around it, never the reference answer (that is in solutions/, for readers).
 # Usage: awk -v name=NAME -f region.awk FILE   (name empty: the whole file)
+# Keeps a long TODO line readable in a lesson: wrapped at 88 columns, each part a comment.
+function wrap(text,    indent, words, count, i, current) {
+    indent = text
+    sub(/[^ \t].*$/, "", indent)
+    count = split(substr(text, length(indent) + 1), words, " ")
+    current = indent words[1]
+    for (i = 2; i <= count; i++) {
+        if (length(current) + 1 + length(words[i]) > 88) {
+            lines[++n] = current
+            current = indent "//" (words[i] == "" ? "" : " ") words[i]
+        } else {
+            current = current " " words[i]
+        }
+    }
+    lines[++n] = current
+}
 BEGIN { depth = (name == "") ? 1 : 0; found = (name == ""); n = 0 }
 {
     line = $0
@@ -22,9 +39,15 @@ BEGIN { depth = (name == "") ? 1 : 0; found = (name == ""); n = 0 }
         next
     }
     if (depth == 0) next
-    if (line ~ /^[ \t]*\/\/ BEGIN EXERCISE / || line ~ /^[ \t]*\/\/ END EXERCISE[ \t]*$/) { stub = 0; next }
-    if (line ~ /^[ \t]*\/\/ STUB[ \t]*$/) { stub = 1; next }
-    if (stub) next
+    if (line ~ /^[ \t]*\/\/ BEGIN EXERCISE /) {
+        sub(/\/\/ BEGIN EXERCISE /, "// TODO(", line)
+        sub(/: /, "): ", line)
+        wrap(line)
+        hidden = 1
+        next
+    }
+    if (line ~ /^[ \t]*\/\/ END EXERCISE[ \t]*$/) { hidden = 0; next }
+    if (hidden) next
     lines[++n] = line
 }
 END {

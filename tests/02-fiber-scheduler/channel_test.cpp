@@ -6,6 +6,8 @@
 #include <asyncio/exceptions.hpp>
 #include <asyncio/scheduler.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +74,52 @@ SWITCH_TEST(receive_waits_when_empty, "receive waits while the channel is empty 
     scheduler.run();
     REQUIRE(log == std::vector<std::string>{"consumer waits", "producer busy", "producer busy", "producer sent",
                                             "consumer got hello"});
+}
+
+SWITCH_TEST(woken_receiver_waits_again, "a receiver woken for an item that another fiber took first waits again",
+            "[channel]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    asyncio::Channel<int, Scheduler> channel(1);
+    std::optional<int> waiter_got;
+    std::optional<int> taker_got;
+    scheduler.spawn([&] { waiter_got = channel.receive(); });  // finds the channel empty: waits
+    scheduler.spawn([&] {
+        channel.send(1);     // wakes the waiter: it is queued behind the taker
+        Scheduler::yield();  // the taker runs first and takes the item
+        channel.send(2);     // only this one is left for the waiter
+    });
+    scheduler.spawn([&] { taker_got = channel.receive(); });  // the item is there: no waiting
+    scheduler.run();
+    // With `if` instead of `while`, the waiter would find the channel empty after its
+    // wake-up and return nothing, as if the channel had been closed.
+    REQUIRE(taker_got == 1);
+    REQUIRE(waiter_got == 2);
+}
+
+SWITCH_TEST(woken_sender_waits_again, "a sender woken for a free slot that another fiber filled first waits again",
+            "[channel]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    asyncio::Channel<int, Scheduler> channel(1);
+    std::size_t most = 0;  // the most items ever seen in the channel
+    std::vector<int> received;
+    scheduler.spawn([&] {
+        channel.send(1);
+        channel.send(2);  // full: waits; woken by the receiver, queued behind the filler
+        most = std::max(most, channel.size());
+    });
+    scheduler.spawn([&] {
+        for (int i = 0; i < 3; ++i) received.push_back(*channel.receive());
+    });
+    scheduler.spawn([&] {
+        channel.send(3);  // the slot the receiver freed: the waiting sender must wait again
+        most = std::max(most, channel.size());
+    });
+    scheduler.run();
+    // With `if` instead of `while`, the woken sender would add its item to a full channel.
+    REQUIRE(most <= channel.capacity());
+    REQUIRE(received == std::vector<int>{1, 3, 2});
 }
 
 SWITCH_TEST(many_producers_consumers, "every item sent by several producers reaches exactly one of several consumers",

@@ -5,7 +5,8 @@
 #include <asyncio/exceptions.hpp>
 #include <asyncio/scheduler.hpp>
 
-#include <time.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 
 #include <chrono>
 #include <string>
@@ -15,10 +16,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
-double process_cpu_seconds() {
-    timespec now{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+// What the calling thread has used so far: CPU time, and how often it left the CPU
+// (context switches: it blocked, or it yielded or was preempted while others wanted
+// the CPU). Only this thread's, so other tests running beside it change neither.
+struct ThreadUsage {
+    double cpu_seconds = 0;
+    long switches = 0;
+};
+
+ThreadUsage thread_usage() {
+    rusage usage{};
+    getrusage(RUSAGE_THREAD, &usage);
+    auto const seconds = [](timeval t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+    };
+    return {seconds(usage.ru_utime) + seconds(usage.ru_stime), usage.ru_nvcsw + usage.ru_nivcsw};
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -60,6 +72,26 @@ SWITCH_TEST(equal_deadlines_fifo, "fibers sleeping until the same deadline wake 
     }
     scheduler.run();
     REQUIRE(order == "dcba");
+}
+
+SWITCH_TEST(due_sleepers_wake_together, "every sleeper whose deadline has come wakes in the same round", "[sleep]") {
+    using Scheduler = asyncio::BasicScheduler<Switch>;
+    Scheduler scheduler;
+    // One deadline for both, so both are due when the loop looks: however late the loop
+    // looks, it must move both to the run queue then, not one per round.
+    auto const deadline = Scheduler::Clock::now() + 20ms;
+    std::string order;
+    for (char name : {'a', 'b'}) {
+        scheduler.spawn([&order, name, deadline] {
+            Scheduler::sleep_until(deadline);
+            order += name;
+            Scheduler::yield();  // to the back of the queue: behind the other one if it is awake too
+            order += static_cast<char>(name - 'a' + 'A');
+        });
+    }
+    scheduler.run();
+    // Woken one at a time, a would run twice before b woke at all: "aAbB".
+    REQUIRE(order == "abAB");
 }
 
 SWITCH_TEST(sleep_lets_others_run, "a sleeping fiber lets the other fibers run meanwhile", "[sleep]") {
@@ -110,22 +142,35 @@ SWITCH_TEST(sleeps_overlap, "three fibers sleeping 300 ms each finish in about 3
     CHECK(elapsed < 0.9);  // one after another takes at least 0.9 s: sleeps never end early
 }
 
-SWITCH_TEST(sleep_blocks_without_spinning, "while every fiber sleeps the thread blocks and uses almost no CPU time",
+SWITCH_TEST(sleep_blocks_without_spinning,
+            "while every fiber sleeps the thread blocks: it wakes once per deadline and uses almost no CPU time",
             "[sleep]") {
     using Scheduler = asyncio::BasicScheduler<Switch>;
     Scheduler scheduler;
-    scheduler.spawn([] { Scheduler::sleep_for(300ms); });
+    scheduler.spawn([] { Scheduler::sleep_for(1s); });
     // A second fiber waits in join(): parked as well, it must not spin either.
-    auto sleeper = scheduler.spawn([] { Scheduler::sleep_for(200ms); });
+    auto sleeper = scheduler.spawn([] { Scheduler::sleep_for(600ms); });
     scheduler.spawn([&] { Scheduler::join(sleeper); });
-    double const cpu_before = process_cpu_seconds();
+    ThreadUsage const before = thread_usage();
     auto const start = std::chrono::steady_clock::now();
     scheduler.run();
     double const wall = seconds_since(start);
-    double const cpu = process_cpu_seconds() - cpu_before;
-    INFO("wall " << wall << " s, cpu " << cpu << " s");
-    REQUIRE(wall >= 0.3);
-    REQUIRE(cpu < 0.1);  // a busy loop would use about 0.3 s; blocking uses microseconds
+    ThreadUsage const after = thread_usage();
+    double const cpu = after.cpu_seconds - before.cpu_seconds;
+    long const switches = after.switches - before.switches;
+    INFO("wall " << wall << " s, cpu " << cpu << " s, " << switches << " times off the CPU");
+    REQUIRE(wall >= 1.0);
+    // Blocking takes a millisecond of CPU time at most, and leaves the CPU once per
+    // deadline (twice here). Every way of not blocking fails one of the two bounds, on an
+    // idle machine and on a busy one alike:
+    // - a loop that checks the clock uses the CPU for as much of the second as it is
+    //   given (on two cores kept busy by other programs, a quarter of it);
+    // - the same loop with std::this_thread::yield() in it gives the CPU away whenever
+    //   another program wants it, hundreds of times a second (and on an idle machine it
+    //   uses the whole second);
+    // - sleeping a millisecond and checking again leaves the CPU a thousand times.
+    CHECK(cpu < 0.05);
+    CHECK(switches < 50);
 }
 
 SWITCH_TEST(sleep_zero_is_a_yield, "sleeping for zero lets every ready fiber run first", "[sleep]") {

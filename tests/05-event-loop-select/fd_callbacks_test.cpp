@@ -154,6 +154,29 @@ TEMPLATE_TEST_CASE("cancelling a reader's handle removes the reader", "[ch05][ad
     CHECK_FALSE(loop.remove_reader(pipe.read_end.get()));
 }
 
+TEMPLATE_TEST_CASE("cancelling a writer's handle removes the writer and leaves the reader", "[ch05][add-reader]",
+                        COURSE_SELECTORS_UNDER_TEST) {
+    asyncio::EventLoop loop(std::make_unique<TestType>());
+    auto sockets = asyncio::make_socketpair();  // its first end is writable at once
+    asyncio::FileDescriptor& a = sockets.first;
+    REQUIRE(asyncio::write_some(sockets.second.get(), "x") == 1u);  // and readable
+    int reads = 0;
+    bool wrote = false;
+    loop.add_reader(a.get(), [&] { ++reads; });
+    asyncio::Handle writer = loop.add_writer(a.get(), [&] { wrote = true; });
+    writer.cancel();
+    loop.run_once();  // the fd is writable, finds its writer cancelled, and removes it
+    CHECK_FALSE(wrote);
+    CHECK(reads == 1);
+    // Skipped but kept, the cancelled writer would stay in the selector, and the loop
+    // would wake for it in every iteration for as long as the fd lives.
+    CHECK_FALSE(loop.remove_writer(a.get()));
+    loop.call_soon([] {});  // something ready, so the next iteration only polls (never hangs)
+    loop.run_once();
+    CHECK(reads == 2);  // the reader of the same fd is untouched
+    CHECK(loop.remove_reader(a.get()));
+}
+
 TEMPLATE_TEST_CASE("a reader removed by an earlier callback of the same iteration does not run",
                         "[ch05][add-reader]", COURSE_SELECTORS_UNDER_TEST) {
     asyncio::EventLoop loop(std::make_unique<TestType>());

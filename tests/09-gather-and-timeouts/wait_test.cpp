@@ -168,10 +168,12 @@ TEST_CASE("as_completed gives the results in the order they finish each when it 
     auto main = [&]() -> asyncio::Coro<void> {
         std::vector<asyncio::Coro<int>> fetches;
         for (int ms : {30, 10, 20}) fetches.push_back(after(std::chrono::milliseconds(ms), ms));
+        // region: as-completed-loop
         for (auto next : asyncio::as_completed(std::move(fetches))) {
-            int const value = co_await next;
+            int const value = co_await next;  // the first to finish comes first
             log.push_back(std::to_string(value) + " at " + std::to_string(testing::ms_since(loop, start)));
         }
+        // endregion
     };
     drive(loop, main());
     CHECK(log == std::vector<std::string>{"10 at 10", "20 at 20", "30 at 30"});
@@ -237,4 +239,42 @@ TEST_CASE("as_completed of nothing gives nothing", "[ch09]") {
     auto completed = asyncio::as_completed(std::vector<asyncio::Task<int>>{});
     CHECK(completed.size() == 0);
     CHECK(completed.begin() == completed.end());
+}
+
+TEST_CASE("several nexts of as_completed awaited at once each get a result", "[ch09][as-completed]") {
+    testing::VirtualClock clock;
+    Loop loop(clock);
+    auto tasks = tasks_after(loop, {20, 10});
+    auto main = [&]() -> asyncio::Coro<int> {
+        auto completed = asyncio::as_completed(tasks);
+        // Both wait before either future is done: they must share the waiting.
+        auto [first, second] = co_await asyncio::gather(completed.next(), completed.next());
+        co_return first * 100 + second;
+    };
+    CHECK(drive(loop, main()) == 1020);
+}
+
+TEST_CASE("a wait whose task is cancelled while a done-callback is already scheduled ends cleanly", "[ch09][wait]") {
+    testing::VirtualClock clock;
+    Loop loop(clock);
+    testing::HandlerLog log(loop);
+    asyncio::Future<int> first(loop);
+    asyncio::Future<int> second(loop);
+    auto main = [&]() -> asyncio::Coro<void> {
+        std::vector<asyncio::Future<int>> futures{first, second};
+        (void)co_await asyncio::wait(futures);
+    };
+    auto task = asyncio::create_task(loop, main());
+    testing::run_until(loop, [] { return false; }, 3);
+    // In one go: first's done-callback is scheduled, then the waiting task is cancelled
+    // and its frame destroyed before that callback runs.
+    loop.call_soon([&] {
+        first.set_result(1);
+        task.cancel();
+    });
+    testing::run_until(loop, [&] { return task.done(); }, 100);
+    CHECK(task.cancelled());
+    second.set_result(2);  // its callback was removed: nothing may run for it
+    testing::run_until(loop, [] { return false; }, 3);
+    CHECK(log.messages.empty());
 }

@@ -90,8 +90,10 @@ public:
         }
 
     private:
+        // region: promise-members
         pointer value_ = nullptr;  // the object of the latest co_yield
         std::exception_ptr exception_;
+        // endregion
     };
 
     using handle_type = std::coroutine_handle<promise_type>;
@@ -125,9 +127,11 @@ public:
 
     private:
         friend class Generator;
+        // region: iterator-members
         explicit iterator(handle_type handle) noexcept : handle_(handle) {}
 
         handle_type handle_{};
+        // endregion
     };
 
     // An empty generator (and what a moved-from one becomes): it yields nothing.
@@ -162,9 +166,11 @@ public:
     // endregion
 
 private:
+    // region: generator-members
     explicit Generator(handle_type handle) noexcept : handle_(handle) {}
 
     handle_type handle_{};
+    // endregion
 };
 
 }  // namespace asyncio

@@ -94,8 +94,10 @@ public:
     ~Coro() { destroy(); }
     // endregion
 
+    // region: done
     // True once the body has finished, with a value or an exception.
     bool done() const noexcept { return handle_ && handle_.done(); }
+    // endregion
 
     // What `co_await coro` uses. It only borrows the frame: the Coro (usually a
     // temporary in the awaiting coroutine's frame) lives until the end of the full
@@ -104,8 +106,10 @@ public:
     public:
         explicit Awaiter(std::coroutine_handle<promise_type> coroutine) noexcept : coroutine_(coroutine) {}
 
+        // region: awaiter-ready
         // A lazy coroutine has not started, so it is never ready: always suspend.
         bool await_ready() const noexcept { return false; }
+        // endregion
 
         // Called once the awaiting coroutine is suspended, with its handle.
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) {
@@ -114,9 +118,11 @@ public:
             throw_todo("ch04", "coro-lazy-start");
         }
 
+        // region: awaiter-resume
         // Runs in the awaiting coroutine once the body has finished: the value of the
         // co_await expression, or the body's exception rethrown right here.
         T await_resume() { return coroutine_.promise().result().take(); }
+        // endregion
 
     private:
         std::coroutine_handle<promise_type> coroutine_;

@@ -27,6 +27,7 @@ public:
     // The handles left in the queue point into those frames and are simply dropped.
     ~ManualScheduler() = default;
 
+    // region: running
     // The scheduler whose run() is executing on this thread (Python:
     // asyncio.get_running_loop()). Awaitables such as yield_now() use it to find the
     // queue; outside run() there is none, and that is a RuntimeError.
@@ -38,6 +39,7 @@ public:
 
     // Put a suspended coroutine at the back of the queue (Python: loop.call_soon).
     void call_soon(std::coroutine_handle<> coroutine) { ready_.push_back(coroutine); }
+    // endregion
 
     // Start `coro` on this scheduler: it runs when run() reaches it in the queue
     // (Python: loop.create_task, without the Task object, which is chapter 08's).
@@ -111,7 +113,9 @@ private:
         if (first) std::rethrow_exception(first);
     }
 
+    // region: ready-queue
     std::deque<std::coroutine_handle<>> ready_;
+    // endregion
     std::vector<Spawned> spawned_;
     static inline thread_local ManualScheduler* running_ = nullptr;
 };

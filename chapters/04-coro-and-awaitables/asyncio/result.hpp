@@ -28,6 +28,7 @@ template <class T>
 class Result {
     static_assert(!std::is_rvalue_reference_v<T>, "a Result holds a value, an lvalue reference, or void");
 
+    // region: result-state
     // One std::variant serves all three kinds of T. A variant cannot hold a reference,
     // so a reference is kept as a pointer; void becomes an empty struct.
     struct Nothing {};
@@ -37,12 +38,15 @@ class Result {
 
     // The four states, by index (not by type: Stored could itself be std::exception_ptr).
     static constexpr std::size_t empty = 0, value = 1, exception = 2, taken = 3;
+    // endregion
 
 public:
+    // region: result-queries
     bool has_value() const noexcept { return state_.index() == value; }
     bool has_exception() const noexcept { return state_.index() == exception; }
     // Set once with a value or an exception (and not yet taken).
     bool is_set() const noexcept { return has_value() || has_exception(); }
+    // endregion
 
     // TODO(coro-result): Keep the value (a reference as a pointer) or the exception; take() hands it over once: move the value out or rethrow, InvalidStateError when there is nothing to take.
     void set_value()
@@ -63,12 +67,14 @@ public:
     T take() { throw_todo("ch04", "coro-result"); }
 
 private:
+    // region: result-storage
     // Setting an outcome twice is a logic error (Python: InvalidStateError too).
     void check_not_set() const {
         if (state_.index() != empty) throw InvalidStateError("Result: the result is already set");
     }
 
     std::variant<std::monostate, Stored, std::exception_ptr, Taken> state_;
+    // endregion
 };
 
 }  // namespace asyncio

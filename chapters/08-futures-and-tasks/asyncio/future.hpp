@@ -29,6 +29,7 @@ class TaskStateBase;
 // region: future-state
 // What every Future<T> shares whatever its T: the loop it belongs to, pending/cancelled/
 // finished, and the done-callbacks. The value itself is in FutureState<T>, below.
+// region: future-state-base
 class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
 public:
     using DoneCallback = std::function<void(FutureBase const&)>;
@@ -77,6 +78,7 @@ private:
     std::uint64_t next_callback_id_ = 1;
     std::vector<std::pair<std::uint64_t, DoneCallback>> callbacks_;
 };
+// endregion
 
 template <class T>
 class FutureState : public FutureStateBase {
@@ -86,9 +88,11 @@ public:
         report_unretrieved("Future exception was never retrieved");
     }
 
+    // region: future-state-outcome
     Result<T>& outcome() noexcept { return outcome_; }
     Result<T> const& outcome() const noexcept { return outcome_; }
     std::exception_ptr error() const override { return outcome_.error(); }
+    // endregion
 
     // region: set-result
     template <class... Value>

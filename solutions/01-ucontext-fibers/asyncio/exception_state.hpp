@@ -7,9 +7,11 @@ namespace asyncio {
 
 class ExceptionState {
 public:
+    // region: swap-with-thread
     // Exchanges the running thread's record with the one kept here. Called once on every
     // switch, so this object always holds the record of the side that is not running.
     void swap_with_thread() noexcept;
+    // endregion
 
 private:
     void* caught_exceptions_ = nullptr;  // the stack of exceptions in catch blocks: `throw;` rethrows its top

@@ -17,10 +17,12 @@ public:
     FiberStack(FiberStack const&) = delete;
     FiberStack& operator=(FiberStack const&) = delete;
 
+    // region: stack-bounds
     // The lowest usable address. Stacks grow down on every platform we run on, so the
     // fiber starts at bottom() + size() and an overflow runs into the guard page below.
     void* bottom() const noexcept { return mapping_ + guard_size(); }
     std::size_t size() const noexcept { return mapping_size_ - guard_size(); }
+    // endregion
     void* guard_page() const noexcept { return mapping_; }
 
     static std::size_t page_size() noexcept;

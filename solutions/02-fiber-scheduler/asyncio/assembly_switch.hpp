@@ -12,6 +12,7 @@ namespace asyncio {
 
 #if defined(__x86_64__) && defined(__ELF__)
 
+// region: assembly-switch
 struct AssemblySwitch {
     static constexpr char const* name = "assembly";
     static constexpr bool hand_written = true;
@@ -25,6 +26,7 @@ struct AssemblySwitch {
     static void prepare(Context& context, FiberStack const& stack, ContextEntry entry, void* argument);
     static void swap(Context& save, Context& load) noexcept;
 };
+// endregion
 
 #else
 

@@ -76,6 +76,7 @@ public:
     std::size_t fiber_count() const noexcept { return live_.size(); }  // spawned, not finished
     static BasicScheduler* running() noexcept;                         // the scheduler in run() on this thread, if any
 
+    // region: fiber-api
     // What a fiber can do, called from the fiber itself (anywhere else: RuntimeError).
     // Static, like std::this_thread::sleep_for: a function deep down a call chain can
     // call them without being handed the scheduler. That is "no function colouring".
@@ -93,6 +94,7 @@ public:
     // handle, which puts it at the back of the run queue.
     static void park();
     static void wake(Handle const& fiber);
+    // endregion
 
 private:
     enum class State { ready, running, sleeping, parked, finished };
@@ -109,6 +111,7 @@ private:
     };
     // endregion
 
+    // region: helpers
     struct Sleeper {
         Clock::time_point deadline;
         Record* fiber;
@@ -126,6 +129,7 @@ private:
     void report(Record const& fiber);
     void report_unretrieved();
     [[noreturn]] void stop_on_deadlock();
+    // endregion
 
     // region: queues
     std::unordered_map<std::uint64_t, std::shared_ptr<Record>> live_;  // spawned, not finished
@@ -133,8 +137,10 @@ private:
     std::list<Sleeper> sleepers_;                                      // sorted by deadline; chapter 07 uses a heap
     std::list<std::shared_ptr<Record>> unretrieved_;                   // died of an exception, not joined yet
     // endregion
+    // region: running
     Record* running_ = nullptr;  // the fiber being resumed by step()
     std::uint64_t next_id_ = 1;
+    // endregion
     enum class Phase { created, running, finished } phase_ = Phase::created;
     ExceptionHandler exception_handler_;
 };

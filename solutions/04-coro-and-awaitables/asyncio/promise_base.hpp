@@ -53,10 +53,12 @@ public:
 
     FinalAwaiter final_suspend() const noexcept { return {}; }
 
+    // region: continuation
     // Who resumes when this coroutine finishes. Set by whoever starts it (the awaiter
     // of a Coro, sync_wait, a scheduler), before the body runs.
     std::coroutine_handle<> continuation() const noexcept { return continuation_; }
     void set_continuation(std::coroutine_handle<> continuation) noexcept { continuation_ = continuation; }
+    // endregion
 
 private:
     std::coroutine_handle<> continuation_;

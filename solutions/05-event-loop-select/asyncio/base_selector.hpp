@@ -13,8 +13,10 @@
 
 namespace asyncio::selectors {
 
+// region: timeout
 // How long select() may wait: std::nullopt waits until an fd is ready, zero only polls.
 using Timeout = std::optional<std::chrono::nanoseconds>;
+// endregion
 
 // Errors follow Python, in the C++ standard library's words:
 //   bad fd or event mask (Python ValueError)     -> std::invalid_argument
@@ -54,6 +56,7 @@ public:
     bool is_closed() const { return closed_; }
 
 protected:
+    // region: base-selector-helpers
     // Checks shared by every selector; each throws the error described above.
     static void check_fd(int fd);
     static void check_events(int fd, Events events);
@@ -65,6 +68,7 @@ protected:
 
     // Sorted by fd, so the highest registered fd is fd_to_key_.rbegin()->first.
     std::map<int, SelectorKey> fd_to_key_;
+    // endregion
 
 private:
     bool closed_ = false;

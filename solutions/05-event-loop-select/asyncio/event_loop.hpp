@@ -19,6 +19,7 @@ namespace asyncio {
 
 class EventLoop;
 
+// region: exception-context
 // What went wrong, for the exception handler (Python passes a dict with these keys).
 struct ExceptionContext {
     std::string message;           // e.g. "Exception in callback <Handle ping_pong.cpp:31>"
@@ -27,6 +28,7 @@ struct ExceptionContext {
 };
 
 using ExceptionHandler = std::function<void(EventLoop&, ExceptionContext const&)>;
+// endregion
 
 // region: event-loop
 class EventLoop {

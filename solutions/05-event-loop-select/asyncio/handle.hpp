@@ -11,18 +11,22 @@
 
 namespace asyncio {
 
+// region: callback
 // What the loop runs. Resuming a coroutine is one too: a later chapter schedules
 // `[h] { h.resume(); }` for a std::coroutine_handle<> h, and the loop needs nothing else.
 using Callback = std::function<void()>;
+// endregion
 
 // A Handle is a cheap, copyable reference to one scheduled callback. The loop keeps one
 // copy in its ready queue (or in a selector key), the caller may keep another to cancel
 // it; the callback lives as long as any copy does. An empty Handle refers to nothing.
 class Handle {
 public:
+    // region: handle-create
     Handle() = default;
     explicit Handle(Callback callback, CallSite created_at = CallSite::current())
         : state_(std::make_shared<State>(std::move(callback), created_at)) {}
+    // endregion
 
     // region: handle-cancel
     // Cancelling is final and idempotent. Like Python, it drops the callback at once so
@@ -55,6 +59,7 @@ public:
     }
     // endregion
 
+    // region: handle-describe
     // For error messages, like Python's repr(handle): "<Handle ping_pong.cpp:31>".
     std::string describe() const {
         if (!state_) return "<Handle (empty)>";
@@ -65,6 +70,7 @@ public:
 
     // Two Handles are equal when they refer to the same scheduled callback.
     friend bool operator==(Handle const&, Handle const&) = default;
+    // endregion
 
 private:
     struct State {

@@ -23,6 +23,23 @@ SelectorKey SelectSelector::register_(int fd, Events events, std::any data) {
     return BaseSelector::register_(fd, events, std::move(data));
 }
 
+std::optional<timeval> to_timeval(Timeout timeout) {
+    // BEGIN EXERCISE select-selector: Convert the timeout for select(2): std::nullopt for none, never negative, rounded up to whole microseconds.
+    if (!timeout) return std::nullopt;
+    // timeval counts microseconds: rounding down would turn 1.5 µs into 1 µs, and 0.3 µs
+    // into 0, a poll, so a loop waiting for a timer due in 0.3 µs would wake early, find
+    // it not due yet, and ask again.
+    auto const us = std::chrono::ceil<std::chrono::microseconds>(std::max(*timeout, std::chrono::nanoseconds(0)));
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(us.count() / 1'000'000);
+    tv.tv_usec = static_cast<suseconds_t>(us.count() % 1'000'000);
+    return tv;
+    // STUB
+    // (void)timeout;
+    // throw_todo("ch05", "select-selector");
+    // END EXERCISE
+}
+
 std::vector<ReadyKey> SelectSelector::select(Timeout timeout) {
     // BEGIN EXERCISE select-selector: Wait in select(2) for the registered fds, then return the ready keys with their events.
     check_open();
@@ -36,16 +53,8 @@ std::vector<ReadyKey> SelectSelector::select(Timeout timeout) {
     }
     int const nfds = fd_to_key_.empty() ? 0 : fd_to_key_.rbegin()->first + 1;
 
-    // timeval counts microseconds: round a finer timeout *up*, so that a caller that
-    // waits for a deadline is never woken before it (a negative timeout means zero).
-    timeval tv{};
-    timeval* wait = nullptr;  // null: no time limit
-    if (timeout) {
-        auto const us = std::chrono::ceil<std::chrono::microseconds>(std::max(*timeout, std::chrono::nanoseconds(0)));
-        tv.tv_sec = static_cast<time_t>(us.count() / 1'000'000);
-        tv.tv_usec = static_cast<suseconds_t>(us.count() % 1'000'000);
-        wait = &tv;
-    }
+    std::optional<timeval> tv = to_timeval(timeout);  // std::nullopt: no time limit
+    timeval* const wait = tv ? &*tv : nullptr;
 
     std::vector<ReadyKey> ready;
     if (::select(nfds, &readers, &writers, nullptr, wait) < 0) {

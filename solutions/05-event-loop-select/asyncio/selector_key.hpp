@@ -6,6 +6,7 @@
 
 namespace asyncio::selectors {
 
+// region: selector-key
 // A bit mask of the events to wait for, or that happened.
 using Events = unsigned;
 inline constexpr Events EVENT_READ = 1u << 0;
@@ -25,5 +26,6 @@ struct ReadyKey {
     SelectorKey key;
     Events events = 0;
 };
+// endregion
 
 }  // namespace asyncio::selectors

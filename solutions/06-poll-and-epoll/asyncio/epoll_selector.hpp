@@ -15,6 +15,7 @@ namespace asyncio::selectors {
 // time in proportion to the number of *ready* fds, not registered ones. Level-triggered,
 // like select and poll, so that all three behave the same (chapter 06 shows what
 // edge-triggering changes).
+// region: epoll-selector
 class EpollSelector : public BaseSelector {
 public:
     EpollSelector();  // creates the epoll instance; throws std::system_error if it cannot
@@ -31,5 +32,6 @@ private:
     FileDescriptor epoll_;
     std::vector<epoll_event> ready_buffer_;  // kept between calls: see select()
 };
+// endregion
 
 }  // namespace asyncio::selectors

@@ -9,9 +9,11 @@ namespace asyncio::selectors {
 // No FD_SETSIZE limit, and the kernel's work is proportional to the number of fds
 // registered rather than to the highest fd number. But every call still hands the whole
 // array to the kernel, which checks every fd in it, ready or not.
+// region: poll-selector
 class PollSelector : public BaseSelector {
 public:
     std::vector<ReadyKey> select(Timeout timeout = std::nullopt) override;
 };
+// endregion
 
 }  // namespace asyncio::selectors

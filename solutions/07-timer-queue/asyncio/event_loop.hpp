@@ -106,16 +106,19 @@ private:
     class RunningScope;
 
     void run_iteration();  // one iteration: Python's _run_once
+    // region: select-timeout
     selectors::Timeout select_timeout();  // chapter 07: how long the selector may wait
     // Python caps the wait at a day (MAXIMUM_SELECT_TIMEOUT), for systems whose select
     // misbehaves with longer timeouts; a far-away timer then costs one wake-up a day.
     static constexpr Clock::duration max_select_timeout = std::chrono::hours(24);
+    // endregion
     void run_ready();      // runs the callbacks that were ready when it started
     void process_events(std::vector<selectors::ReadyKey> const& ready_keys);
     Handle add_fd_callback(int fd, selectors::Events event, Callback callback, CallSite where);
     bool remove_fd_callback(int fd, selectors::Events event);
     void check_closed() const;
 
+    // region: loop-state
     std::unique_ptr<selectors::BaseSelector> selector_;
     std::deque<Handle> ready_;  // the ready queue: callbacks to run in the next iteration
     TimerQueue timers_;         // chapter 07: callbacks waiting for their deadline
@@ -123,6 +126,7 @@ private:
     bool stopping_ = false;
     bool running_ = false;
     bool closed_ = false;
+    // endregion
 };
 // endregion
 

@@ -297,6 +297,28 @@ void copes_with_closed_fds() {
         }
         selector.unregister(fd);
     }
+    SECTION("the EBADF error says that a registered fd was closed and how to avoid it") {
+        // A bare "select: Bad file descriptor" leaves the learner to guess which mistake
+        // it was; the lesson promises a message that names it.
+        auto pipe = asyncio::make_pipe();
+        int const fd = pipe.read_end.get();
+        selector.register_(fd, EVENT_READ);
+        pipe.read_end.reset();
+        std::string message;
+        try {
+            (void)selector.select(0ns);
+        } catch (std::system_error const& error) {
+            message = error.what();
+        }
+        if (std::is_same_v<Selector, asyncio::selectors::SelectSelector>)
+            CHECK_FALSE(message.empty());  // select(2) itself fails on a closed fd
+        if (!message.empty()) {            // (epoll forgets the fd instead: no error at all)
+            INFO("the message: " << message);
+            CHECK(message.find("closed") != std::string::npos);
+            CHECK(message.find("unregister") != std::string::npos);
+        }
+        selector.unregister(fd);
+    }
 }
 
 template <class Selector>
