@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# CTest tests of the course tool's verbs (CMakeLists.txt, "course: ..."), each in a
+# scratch copy of the course so that the learner's own files, progress and build are
+# never touched. One section per test:
+#   typos     a mistyped chapter or verb is rejected at once, with the valid ones; the
+#             help text's columns line up
+#   loop      (builds chapter 01) check, check STEP, check --test, status and hint
+#             follow the learner's code and last check; check links compile_commands.json;
+#             watch checks again on every save; a flaky test's report is its failing run's;
+#             skipped tests are listed with their reasons
+#   mine      check --mine says which chapters are the learner's
+#   state     hint and status on progress files of --all checks and of an older ./course
+#   reset     reset keeps the learner's files in .course/backup/ and says where
+# Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
+set -euo pipefail
+source_dir=$1
+work=$2
+section=$3
+export NO_COLOR=1
+
+fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+
+# expect WHAT RC PATTERN... -- COMMAND...: runs COMMAND; it must exit with RC and its
+# output (stdout and stderr) must match every PATTERN (grep -E).
+expect() {
+  local what=$1 want_rc=$2 rc=0 patterns=()
+  shift 2
+  while [[ $1 != -- ]]; do patterns+=("$1"); shift; done
+  shift
+  "$@" >"$work/out.txt" 2>&1 || rc=$?
+  printf -- '--- %s (%s): exit %d\n' "$*" "$what" "$rc"
+  cat "$work/out.txt"
+  [[ $rc -eq $want_rc ]] || fail "$what: exited with $rc, not $want_rc"
+  local pattern
+  for pattern in "${patterns[@]}"; do
+    grep -Eq -- "$pattern" "$work/out.txt" || fail "$what: the output does not match /$pattern/"
+  done
+}
+
+# wait_for_line FILE COUNT PATTERN: waits (up to 120 s) until COUNT lines of FILE match.
+wait_for_line() {
+  local i
+  for ((i = 0; i < 240; i++)); do
+    [[ $(grep -cE -- "$3" "$1" || true) -ge $2 ]] && return 0
+    sleep 0.5
+  done
+  cat "$1"
+  fail "no $2 lines /$3/ in $1 after 120 s"
+}
+
+rm -rf "$work"
+mkdir -p "$work"
+for item in course CMakeLists.txt CMakePresets.json cmake chapters solutions tests tools README.md; do
+  cp -r "$source_dir/$item" "$work/"
+done
+rm -rf "$work/.course"
+cd "$work"
+# Every starter as generated, whatever the learner did to their own copies.
+while IFS= read -r file; do
+  awk -f tools/starter.awk "$file" >"chapters/${file#solutions/}"
+done < <(grep -rl --include='*.hpp' --include='*.cpp' -- '// BEGIN EXERCISE ' solutions)
+
+section_typos() {
+  # Another ./course holds the build lock (here: this script): a typo must not wait for it.
+  mkdir -p build
+  local lock
+  exec {lock}>build/.lock
+  flock "$lock"
+  expect "unknown chapter" 2 "no chapter '42'" 'Chapters: 00 01 ' -- timeout 10 ./course check 42
+  expect "unknown chapter for run" 2 "no chapter '99'" 'Chapters: 00 01 ' -- timeout 10 ./course run 99 x
+  expect "unknown program" 2 "no program 'nosuch'" 'ping_pong' -- timeout 10 ./course run 01 nosuch
+  expect "no chapter" 2 'which chapter\? Chapters: 00 01 ' -- timeout 10 ./course check
+  expect "unknown chapter for watch" 2 "no chapter '42'" -- timeout 10 ./course watch 42
+  expect "unknown chapter for verify" 2 "no chapter '77'" -- timeout 10 ./course verify 01 77
+  expect "unknown step" 2 "no step 'fiber-swich'" 'Did you mean fiber-switch\?' 'Steps: fiber-context fiber-switch' \
+    -- timeout 10 ./course check 01 fiber-swich
+  expect "hint for an unknown step" 2 "no step 'fiber-swtch'" 'Did you mean fiber-switch\?' -- ./course hint 01 fiber-swtch
+  expect "--test without a name" 2 '--test needs the name of a test' -- timeout 10 ./course check 01 --test
+  exec {lock}>&-
+
+  expect "a misspelt verb" 2 "unknown command 'chekc'" 'Did you mean: check\?' -- ./course chekc 01
+  expect "a prefix of a verb" 2 'Did you mean: status\?' -- ./course stat
+  expect "a prefix of several verbs" 2 'Did you mean: status, slides, sync or setup\?' -- ./course s
+  expect "nothing close" 2 'Commands: demo test check' -- ./course xyzzy
+  grep -q 'Did you mean' "$work/out.txt" && fail "a guess for a word close to no verb"
+
+  # Every description starts in the same column: the first line of a verb after its
+  # usage, and the description lines of their own.
+  ./course help >"$work/help.txt"
+  cat "$work/help.txt"
+  local columns
+  columns=$(awk '
+    /^  [a-z]/ { line = $0; sub(/^  [^ ].*[^ ]  +/, "", line); if (line != $0 && line != "") print length($0) - length(line) }
+    /^   +[^ ]/ { match($0, /[^ ]/); print RSTART - 1 }' "$work/help.txt" | sort -u)
+  [[ $(wc -l <<<"$columns") -eq 1 ]] || fail "the help's descriptions start in columns $(echo $columns)"
+  local verb
+  for verb in $(./course xyzzy 2>&1 | sed -n 's/^Commands: \([a-z ]*\) (.*/\1/p'); do
+    grep -Eq "^  $verb( |\$)" "$work/help.txt" || fail "the help does not list '$verb'"
+  done
+  echo "typos are rejected at once, with the valid choices; the help lines up"
+}
+
+starter=chapters/01-ucontext-fibers/asyncio/fiber.cpp
+solution=solutions/01-ucontext-fibers/asyncio/fiber.cpp
+# solve STEP...: the learner's chapter 01 with those steps done (none: the starter).
+solve() {
+  awk -v solved="$*" -f tests/support/solve_steps.awk "$solution" | awk -f tools/starter.awk >"$starter"
+}
+
+section_loop() {
+  solve
+  # No check yet: the hint is for the first step, and says why.
+  expect "hint before any check" 0 'step fiber-context: hint 1 of 3' 'No check of chapter 01 yet' -- ./course hint 01
+  rm -rf .course/hints
+
+  # Step fiber-context done: its tests now stop at the TODO of fiber-switch, which is the
+  # step to do next, and the one to hint.
+  solve fiber-context
+  expect "check with fiber-context done" 1 'fiber-context +[0-9]+/[0-9]+' 'TODO\(ch01 fiber-switch\)' \
+    'Next: make step fiber-switch pass' -- nice -n 10 ./course check 01
+  # One step, one test: the report of that step alone, the test's whole output; neither
+  # is the learner's progress, which stays that of the last full check.
+  cp .course/results/01 "$work/progress"
+  expect "check of one step" 1 '^  ✘ fiber-context +[0-9]+/[0-9]+ ' 'Next: make step fiber-switch pass' \
+    -- nice -n 10 ./course check 01 fiber-context
+  grep -Eq 'fiber-switch +[0-9]|fiber-exceptions +[0-9]|other tests' "$work/out.txt" && fail "a step check reported other steps"
+  expect "check of one passing test" 0 'All tests passed' '^passed: a fiber refuses an empty body$' \
+    -- nice -n 10 ./course check 01 --test "a fiber refuses an empty body"
+  expect "check of one failing test, by part of its name" 1 'Running the test "the ping pong lesson program alternates ping and pong"' \
+    'examples_test.cpp:[0-9]+: FAILED' 'TODO\(ch01 fiber-switch\)' '^failed: the ping pong' \
+    -- nice -n 10 ./course check 01 --test "ping pong lesson"
+  expect "check of a test nobody wrote" 2 "no test of chapter 01 is named 'no such test'" \
+    -- nice -n 10 ./course check 01 --test "no such test"
+  cmp -s .course/results/01 "$work/progress" || fail "a check of one step or test changed the progress of the chapter"
+
+  # Editors: compile_commands.json links to the learner's compile commands, in which the
+  # starter compiles with the learner's chapter first on the include path, and no
+  # reference build appears; the course's .gitignore leaves it out of git.
+  [[ -L compile_commands.json ]] || fail "check made no compile_commands.json link"
+  [[ $(readlink compile_commands.json) == build/default/* ]] || fail "compile_commands.json links to $(readlink compile_commands.json)"
+  grep -q "\"file\": \"$work/$starter\"" compile_commands.json || fail "compile_commands.json lacks $starter"
+  grep -q -- "-I$work/chapters/01-ucontext-fibers -I$work/solutions/01-ucontext-fibers" compile_commands.json ||
+    fail "compile_commands.json does not put the learner's chapter first"
+  grep -q 'CMakeFiles/ch01-solution\.' compile_commands.json && fail "compile_commands.json has the reference build"
+  grep -qx '/compile_commands.json' "$source_dir/.gitignore" || fail ".gitignore does not leave out compile_commands.json"
+
+  expect "status after that check" 0 '^  01  ucontext-fibers +started +0/3 steps +[0-9]+/[0-9]+ tests$' \
+    '^  02  fiber-scheduler +not started$' -- ./course status
+
+  expect "hint after that check" 0 'step fiber-switch: hint 1 of 3' 'In your last check, ".*" failed' -- ./course hint 01
+  grep -q 'since that check' "$work/out.txt" && fail "a warning about a change that was not made"
+  touch -d "@$(($(date +%s) + 2))" "$starter"  # (newer than the check, on any file system)
+  expect "hint after an edit" 0 'step fiber-switch: hint 2 of 3' 'You changed chapters/01-ucontext-fibers/ since that check' \
+    -- ./course hint 01
+
+  # Every step done: the check passes, and a hint is not spent.
+  solve fiber-context fiber-switch fiber-exceptions
+  expect "check of the finished chapter" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
+  # --all: a row for each earlier chapter, chapter 01's own untagged tests apart.
+  expect "check --all of the finished chapter" 0 '^  ✔ fiber-switch +([0-9]+)/\1$' '^  ✔ other tests of chapter 01 +[0-9]+/[0-9]+$' \
+    'the earlier chapters. tests, on your code:' '^  ✔ 00 why-async +[0-9]+/[0-9]+$' 'Chapter 01 passes' -- nice -n 10 ./course check 01 --all
+  # A compile_commands.json of the learner's own is left alone.
+  rm compile_commands.json
+  echo '[]' >compile_commands.json
+  expect "check of the finished chapter, again" 0 'Chapter 01 passes' -- nice -n 10 ./course check 01
+  [[ ! -L compile_commands.json && $(cat compile_commands.json) == '[]' ]] || fail "check replaced the learner's compile_commands.json"
+  expect "check of one passing step" 0 '^  ✔ fiber-switch +([0-9]+)/\1' 'Step fiber-switch passes' \
+    -- nice -n 10 ./course check 01 fiber-switch
+  expect "status of the finished chapter" 0 '^  01  ucontext-fibers +passed +3/3 steps +([0-9]+)/\1 tests$' \
+    'check NN --asan checks a chapter under AddressSanitizer' -- ./course status
+  [[ -f .course/results/01.default ]] || fail "the check did not record the default build's result"
+  # A check under --asan records its result the same way (.course/results/NN.asan; the
+  # test does not build with sanitizers, which takes minutes): status shows it, and marks
+  # it when the code changed since.
+  printf 'passed\t55\t2026-01-01 10:00\n' >.course/results/01.asan
+  expect "status with an --asan pass" 0 '^  01  ucontext-fibers +passed +3/3 steps +([0-9]+)/\1 tests +ASan ✔$' \
+    -- ./course status
+  touch -d "@$(($(date +%s) + 2))" "$starter"
+  expect "status after an edit" 0 'ASan ✔\*$' 'you changed the code since' -- ./course status
+  printf 'failed\t55\t2026-01-01 10:00\n' >.course/results/01.asan
+  expect "status with an --asan failure" 0 'ASan ✘\*?$' -- ./course status
+  rm -rf .course/hints
+  expect "hint on a passing chapter" 0 'passed your last check: no hint needed, none spent' -- ./course hint 01
+  [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
+  expect "hint on a named step of a passing chapter" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01 fiber-switch
+  # watch: a check now, and another after each save; by inotify and by polling.
+  local how
+  for how in inotify poll; do
+    [[ $how == poll ]] || command -v inotifywait >/dev/null || continue
+    COURSE_WATCH=$how ./course watch 01 --test "a fiber refuses an empty body" >"$work/watch.txt" 2>&1 &
+    local watcher=$!
+    wait_for_line "$work/watch.txt" 1 "^Watching chapters/01-ucontext-fibers \\($how\\)"
+    echo "// saved again" >>"$starter"
+    wait_for_line "$work/watch.txt" 2 "^Watching chapters/01-ucontext-fibers \\($how\\)"
+    kill "$watcher"
+    wait "$watcher" || true
+    cat "$work/watch.txt"
+    [[ $(grep -c '^passed: a fiber refuses an empty body$' "$work/watch.txt") -eq 2 ]] || fail "watch ($how) did not check twice"
+    grep -q 'Stopped watching' "$work/watch.txt" || fail "watch ($how) did not stop cleanly"
+  done
+
+  # A test that fails only sometimes (here: only when its marker file is missing): the
+  # report shows what it printed in the run that failed, and says that it passed alone.
+  # A test that skips itself: the report counts it, and says which and why.
+  cat >tests/01-ucontext-fibers/for_the_course_tool_test.cpp <<'CPP'
+#include <testing/catch.hpp>
+
+#include <fstream>
+
+TEST_CASE("a test of the course tool that fails only on its first run", "[ch01]") {
+    bool first = !std::ifstream("flaky-marker").good();
+    std::ofstream("flaky-marker") << "ran\n";
+    INFO("this is the failing run speaking");
+    CHECK_FALSE(first);
+}
+
+TEST_CASE("a test of the course tool that skips itself", "[ch01]") {
+    COURSE_SKIP("the course tool's test skips it on purpose");
+}
+CPP
+  expect "check with a flaky and a skipped test" 1 '^Chapter 01-ucontext-fibers: [0-9]+ of [0-9]+ tests pass, 1 skipped$' \
+    '^  ✘ other tests ' 'this is the failing run speaking' 'Run again alone, that test passed' \
+    '^Skipped \(they cannot run here' "^  a test of the course tool that skips itself: the course tool's test skips it on purpose\$" \
+    -- nice -n 10 ./course check 01
+  rm tests/01-ucontext-fibers/for_the_course_tool_test.cpp
+
+  echo "check, check STEP, check --test, status, hint and watch follow the learner's code and last check"
+}
+
+section_mine() {
+  # --mine says which chapters are the learner's and which are untouched starters, before
+  # it builds (here it then waits for the build lock this script holds, and is stopped).
+  echo "// the learner was here" >>"$starter"
+  mkdir -p build
+  local lock
+  exec {lock}>build/.lock
+  flock "$lock"
+  expect "--mine" 124 '^  yours: +chapters 01 ' '^  untouched starter: chapters 00 02 ' -- timeout 5 ./course check 02 --mine
+  exec {lock}>&-
+  echo "check --mine says whose code it builds"
+}
+
+section_state() {
+  mkdir -p .course/results
+  # Every step passed, but a test of no step (or, with --all, of an earlier chapter) failed.
+  printf 'passed\tfiber-context\npassed\tfiber-switch\npassed\tfiber-exceptions\ntotal\t78\t79\t1\n' >.course/results/01
+  expect "hint when only other tests failed" 0 'Every step of chapter 01 passed your last check' 'No hint spent' -- ./course hint 01
+  [[ ! -e .course/hints ]] || fail "a hint was spent on a step that passed"
+  expect "status of it" 0 '^  01  ucontext-fibers +started +3/3 steps +78/79 tests$' -- ./course status
+  # A progress file of an older ./course (no "first" line): its first failed step.
+  printf 'passed\tfiber-context\nfailed\tfiber-switch\nfailed\tfiber-exceptions\ntotal\t10\t55\t45\n' >.course/results/01
+  expect "hint from an older progress file" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01
+  echo "hint and status read every kind of progress file"
+}
+
+section_reset() {
+  solve fiber-context
+  echo "// the learner's own note" >>"$starter"
+  cp "$starter" "$work/mine.cpp"
+  mkdir -p .course/results .course/hints
+  printf 'total\t1\t55\t54\n' >.course/results/01
+  echo 1 >.course/hints/01-fiber-switch
+  expect "reset without --yes, not at a terminal" 2 'add --yes' -- ./course reset 01 </dev/null
+  cmp -s "$starter" "$work/mine.cpp" || fail "reset without --yes changed the learner's file"
+  expect "reset" 0 'Your files are kept in \.course/backup/01-[0-9]{8}-[0-9]{6}/: asyncio/fiber\.cpp' \
+    'cp -r \.course/backup/01-[0-9-]+/\. chapters/01-ucontext-fibers/' 'back to its starter code' \
+    -- ./course reset 01 --yes
+  local backup
+  backup=$(sed -n 's|^Your files are kept in \(.*\)/: .*|\1|p' "$work/out.txt")
+  cmp -s "$backup/asyncio/fiber.cpp" "$work/mine.cpp" || fail "the backup is not the learner's file"
+  awk -f tools/starter.awk "$solution" | cmp -s - "$starter" || fail "reset did not restore the starter"
+  [[ ! -e .course/results/01 && ! -e .course/hints/01-fiber-switch ]] || fail "reset kept the progress of chapter 01"
+  # The learner's file comes back as the tool says.
+  cp -r "$backup/." chapters/01-ucontext-fibers/
+  cmp -s "$starter" "$work/mine.cpp" || fail "the backup does not bring the learner's file back"
+  # A second reset keeps a second backup; a reset of the untouched starter keeps none.
+  expect "second reset" 0 'Your files are kept in ' -- ./course reset 01 --yes
+  [[ $(ls .course/backup | wc -l) -eq 2 ]] || fail "two resets did not keep two backups: $(ls .course/backup)"
+  expect "reset of the starter" 0 'nothing to back up' -- ./course reset 01 --yes
+  [[ $(ls .course/backup | wc -l) -eq 2 ]] || fail "a reset of the untouched starter kept a backup"
+  echo "reset keeps the learner's files and says where"
+}
+
+"section_$section"
+rm -rf "$work"
