@@ -95,3 +95,10 @@ TEST_CASE("the gather benchmark runs a small gather and reports its figures", "[
     CHECK(count(result.out, "B per task") == 1);
     CHECK(count(result.out, "total") == 1);
 }
+
+TEST_CASE("the callback allocation program shows a shared_ptr capture on the heap and two pointers inline", "[ch09]") {
+    auto const result = testing::run_example("ch09_callback_alloc");
+    REQUIRE(result.exit_code == 0);
+    CHECK(count(result.out, "a lambda capturing a shared_ptr (16 B):  1 allocation") == 1);
+    CHECK(count(result.out, "a lambda capturing two pointers (16 B): 0 allocations") == 1);
+}

@@ -65,6 +65,7 @@ struct Sample {
     double cpu = 0;          // s of CPU, the same span
     long max_rss_kib = 0;    // the child's peak RSS
     Phase coroutines, tasks, gathering;  // heap live after each phase, per phase
+    std::size_t running_allocations = 0;  // made (and freed) while the tasks ran
     std::size_t frame_size = 0;
 };
 
@@ -93,6 +94,7 @@ asyncio::Coro<std::size_t> gather_all(int n, Sample& sample) {
     std::vector<asyncio::Coro<int>> coros;
     coros.reserve(n);
     for (int i = 0; i < n; ++i) coros.push_back(child(i));
+    sample.frame_size = asyncio::frame_stats().last_size.load();  // what the compiler asked for
     phase(sample.coroutines);
     std::vector<asyncio::Task<int>> tasks;
     tasks.reserve(n);
@@ -100,7 +102,9 @@ asyncio::Coro<std::size_t> gather_all(int n, Sample& sample) {
     phase(sample.tasks);
     auto gathering = asyncio::gather(tasks);
     phase(sample.gathering);
+    std::size_t const before_running = g_count;
     std::vector<int> const results = co_await gathering;
+    sample.running_allocations = g_count - before_running;
     sample.cpu = cpu_now() - cpu_start;
     sample.wall = std::chrono::duration<double>(Clock::now() - start).count();
     co_return results.size();
@@ -112,7 +116,6 @@ Sample run_once(int n, bool counting) {
     Sample sample;
     std::size_t const done = asyncio::run(gather_all(n, sample));
     if (done != static_cast<std::size_t>(n)) std::abort();
-    sample.frame_size = asyncio::frame_stats().last_size.load();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     sample.max_rss_kib = usage.ru_maxrss;
@@ -183,8 +186,10 @@ int main(int argc, char** argv) {
     Sample const last = in_child(n, true);  // one more run, counting the heap
     std::size_t const heap = last.coroutines.bytes + last.tasks.bytes + last.gathering.bytes;
     fmt::print("  heap live per task, by what allocated it (malloc's usable sizes):\n");
-    fmt::print("    the coroutine frame    {}  (the frame alone: {} B)\n", per(last.coroutines), last.frame_size);
+    fmt::print("    the coroutine frame    {}  (the compiler asked for {} B)\n", per(last.coroutines), last.frame_size);
     fmt::print("    create_task            {}  (task state, first step's handle, the loop's table)\n", per(last.tasks));
     fmt::print("    gather                 {}  (done-callback, slot, weak reference)\n", per(last.gathering));
     fmt::print("    total                  {:6.0f} B\n", static_cast<double>(heap) / n);
+    fmt::print("  allocations per task while the tasks run (freed again): {:.2f}\n",
+               static_cast<double>(last.running_allocations) / n);
 }
