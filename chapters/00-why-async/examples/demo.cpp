@@ -87,7 +87,7 @@ int main() try {
     fmt::print("{:<22}{:>7.2f} s   {}\n", "one thread per job", threaded, "2");
     fmt::print("\nThreads halve the time, but every waiting job holds a whole thread: a kernel task\n"
                "and a stack of its own. Chapter 01 starts the other way, many jobs taking turns on\n"
-               "one thread; in chapter 11 this same story runs as C++ coroutines on one thread, in\n"
+               "one thread; in chapter 09 this same story runs as C++ coroutines on one thread, in\n"
                "about 3 s. Next: ./course check 00\n");
 } catch (std::exception const& error) {
     // e.g. NotImplementedError from an unfinished exercise step, or a bad ASYNCIO_TIME_SCALE
