@@ -30,7 +30,7 @@ inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::ALL_COMPLETED;
 
 // Python's keyword arguments, as designated initialisers: wait(tasks, {.timeout = 2s}).
 struct WaitOptions {
-    std::optional<Clock::duration> timeout;  // none: no limit
+    std::optional<Clock::duration> timeout = std::nullopt;  // none: no limit
     ReturnWhen return_when = ALL_COMPLETED;
 };
 
