@@ -32,3 +32,11 @@ TEST_CASE("the never-awaited lesson program warns once per forgotten coroutine",
     for (auto at = result.err.find(warning); at != std::string::npos; at = result.err.find(warning, at + 1)) ++count;
     CHECK(count == 3);
 }
+
+TEST_CASE("the W4 server prints its port and stops by itself after its lifetime", "[ch08]") {
+    auto const result = testing::run_example("ch08_w4_server", {"1"});
+    INFO("stderr: " << result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(std::stoi(result.out) > 0);
+    CHECK(result.err.find("server CPU: ") != std::string::npos);
+}
