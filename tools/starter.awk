@@ -12,6 +12,23 @@ function fail(message) {
     failed = 1
     exit 1
 }
+# A long TODO line is wrapped at 88 columns, each part a comment, so that it reads in an
+# editor (the lesson shows it the same way: tools/region.awk).
+function print_wrapped(text,    indent, words, count, i, current) {
+    indent = text
+    sub(/[^ \t].*$/, "", indent)
+    count = split(substr(text, length(indent) + 1), words, " ")
+    current = indent words[1]
+    for (i = 2; i <= count; i++) {
+        if (length(current) + 1 + length(words[i]) > 88) {
+            print current
+            current = indent "// " words[i]
+        } else {
+            current = current " " words[i]
+        }
+    }
+    print current
+}
 BEGIN { state = "code" }
 {
     line = $0
@@ -24,7 +41,7 @@ BEGIN { state = "code" }
         step = substr(rest, 1, RLENGTH - 2)
         task = substr(rest, RLENGTH + 1)
         if (steps) { if (!(step in seen)) print step; seen[step] = 1 }
-        else print indent "// TODO(" step "): " task
+        else print_wrapped(indent "// TODO(" step "): " task)
         state = "solution"
         next
     }

@@ -43,7 +43,8 @@ std::vector<std::jthread> start_threads(std::vector<F> jobs, std::vector<Outcome
         throw std::invalid_argument("start_threads: need exactly one outcome per job");
     std::vector<std::jthread> threads;
     threads.reserve(jobs.size());
-    // TODO(start-threads): Start one std::jthread per job; job i stores its value or its exception in outcomes[i].
+    // TODO(start-threads): Start one std::jthread per job; job i stores its value or
+    // its exception in outcomes[i].
     throw_todo("ch00", "start-threads");
     return threads;
 }
@@ -54,7 +55,8 @@ std::vector<std::jthread> start_threads(std::vector<F> jobs, std::vector<Outcome
 // write into `outcomes`, which the caller may free as soon as we leave.
 template <class T>
 std::vector<T> collect_results(std::vector<std::jthread>& threads, std::vector<Outcome<T>>& outcomes) {
-    // TODO(collect-results): Join every thread first; then rethrow the first error in job order, or move the values out in job order.
+    // TODO(collect-results): Join every thread first; then rethrow the first error in
+    // job order, or move the values out in job order.
     (void)threads;
     (void)outcomes;
     throw_todo("ch00", "collect-results");

@@ -49,7 +49,8 @@ Fiber::Fiber(std::function<void()> body, std::size_t stack_size) : body_(std::mo
 
 Fiber* Fiber::current() noexcept { return current_fiber; }
 
-// TODO(fiber-context): Make context_ start Fiber::entry on stack_, passing `this` split into two ints.
+// TODO(fiber-context): Make context_ start Fiber::entry on stack_, passing `this` split
+// into two ints.
 void Fiber::prepare_context() {
     (void)context_;  // the context to prepare
     throw_todo("ch01", "fiber-context");
@@ -91,7 +92,8 @@ void Fiber::yield() {
 }
 // endregion
 
-// TODO(fiber-switch): Save the running side's registers and continue the other side with swapcontext.
+// TODO(fiber-switch): Save the running side's registers and continue the other side
+// with swapcontext.
 void Fiber::switch_in() {
     (void)resumer_context_;  // where the resumer's registers go while the fiber runs
     throw_todo("ch01", "fiber-switch");
@@ -100,7 +102,8 @@ void Fiber::switch_out() {
     throw_todo("ch01", "fiber-switch");
 }
 
-// TODO(fiber-exceptions): Catch whatever escapes body_ into exception_, and rethrow it from resume().
+// TODO(fiber-exceptions): Catch whatever escapes body_ into exception_, and rethrow it
+// from resume().
 void Fiber::run_body() noexcept {
     try {
         body_();

@@ -45,7 +45,8 @@ static_assert(sizeof(SavedFrame) == 64, "the assembly below assumes this layout"
 
 }  // namespace
 
-// TODO(asm-switch): Write the switch and trampoline in assembly; prepare() a first SavedFrame.
+// TODO(asm-switch): Write the switch and trampoline in assembly; prepare() a first
+// SavedFrame.
 void AssemblySwitch::prepare(Context& context, FiberStack const& stack, ContextEntry entry, void* argument) {
     (void)context;
     (void)stack;

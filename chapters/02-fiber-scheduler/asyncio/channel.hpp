@@ -83,14 +83,16 @@ void Channel<T, Scheduler>::wake_first(std::deque<Handle>& waiters) {
 }
 // endregion
 
-// TODO(channel): Wait while full and open; refuse a closed channel; append; wake one receiver.
+// TODO(channel): Wait while full and open; refuse a closed channel; append; wake one
+// receiver.
 template <class T, class Scheduler>
 void Channel<T, Scheduler>::send(T value) {
     (void)value;
     throw_todo("ch02", "channel");
 }
 
-// TODO(channel): Wait while empty and open; take the oldest item, wake one sender; nothing once drained.
+// TODO(channel): Wait while empty and open; take the oldest item, wake one sender;
+// nothing once drained.
 template <class T, class Scheduler>
 std::optional<T> Channel<T, Scheduler>::receive() {
     throw_todo("ch02", "channel");

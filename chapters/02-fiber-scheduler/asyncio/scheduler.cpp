@@ -182,7 +182,8 @@ void BasicScheduler<Switch>::switch_to_loop() {
     Fiber::yield();  // chapter 01's yield: back to the resumer, which is step()
 }
 
-// TODO(run-queue): Put the running fiber at the back of the run queue and switch to the loop.
+// TODO(run-queue): Put the running fiber at the back of the run queue and switch to the
+// loop.
 template <ContextSwitch Switch>
 void BasicScheduler<Switch>::yield() {
     throw_todo("ch02", "run-queue");
@@ -211,7 +212,8 @@ void BasicScheduler<Switch>::wake(Handle const& fiber) {
     record.scheduler->make_ready(record);
 }
 
-// TODO(join): Refuse misuse; unless the target has finished, park as its waiter; rethrow its exception.
+// TODO(join): Refuse misuse; unless the target has finished, park as its waiter;
+// rethrow its exception.
 template <ContextSwitch Switch>
 void BasicScheduler<Switch>::join(Handle const& fiber) {
     (void)fiber;
@@ -226,14 +228,16 @@ void BasicScheduler<Switch>::sleep_for(Clock::duration duration) {
     sleep_until(Clock::now() + duration);
 }
 
-// TODO(sleep): Insert the fiber into sleepers_ in deadline order (FIFO for equal ones), then switch out.
+// TODO(sleep): Insert the fiber into sleepers_ in deadline order (FIFO for equal ones),
+// then switch out.
 template <ContextSwitch Switch>
 void BasicScheduler<Switch>::sleep_until(Clock::time_point deadline) {
     (void)deadline;
     throw_todo("ch02", "sleep");
 }
 
-// TODO(sleep): Move every sleeper whose deadline has come to the run queue, earliest first.
+// TODO(sleep): Move every sleeper whose deadline has come to the run queue, earliest
+// first.
 template <ContextSwitch Switch>
 void BasicScheduler<Switch>::wake_due_sleepers(Clock::time_point now) {
     (void)now;

@@ -59,7 +59,8 @@ public:
         reference value() const noexcept { return static_cast<reference>(*value_); }
         // endregion
 
-        // TODO(generator-promise): Keep a pointer to each yielded object and suspend; keep an escaping exception and rethrow it on request.
+        // TODO(generator-promise): Keep a pointer to each yielded object and suspend;
+        // keep an escaping exception and rethrow it on request.
         std::suspend_always yield_value(std::remove_reference_t<reference>& value) {
             (void)value;
             throw_todo("ch03", "generator-promise");
@@ -116,7 +117,8 @@ public:
         pointer operator->() const noexcept { return std::addressof(operator*()); }
         // endregion
 
-        // TODO(generator-iterator): ++ resumes the body to its next co_yield and rethrows what it threw; the iterator equals end() once the body has finished.
+        // TODO(generator-iterator): ++ resumes the body to its next co_yield and
+        // rethrows what it threw; the iterator equals end() once the body has finished.
         iterator& operator++() { throw_todo("ch03", "generator-iterator"); }
         friend bool operator==(iterator const& it, std::default_sentinel_t) {
             (void)it;
@@ -140,7 +142,8 @@ public:
     Generator(Generator const&) = delete;
     Generator& operator=(Generator const&) = delete;
 
-    // TODO(generator-lifetime): Own the frame: destroy it in the destructor, hand it over on move.
+    // TODO(generator-lifetime): Own the frame: destroy it in the destructor, hand it
+    // over on move.
     ~Generator() {}  // the frame is never freed: it leaks
     Generator(Generator&& other) {
         (void)other;

@@ -113,7 +113,8 @@ public:
 
         // Called once the awaiting coroutine is suspended, with its handle.
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) {
-            // TODO(coro-lazy-start): Remember who is waiting (the continuation), then start the body by returning its handle.
+            // TODO(coro-lazy-start): Remember who is waiting (the continuation), then
+            // start the body by returning its handle.
             (void)awaiting;
             throw_todo("ch04", "coro-lazy-start");
         }

@@ -61,7 +61,8 @@ public:
     // exception was never retrieved"; we prefer not to lose it).
     void run() {
         RunningGuard guard(*this);
-        // TODO(scheduler-run): Until the queue is empty: take the coroutine at the front, remove it, resume it.
+        // TODO(scheduler-run): Until the queue is empty: take the coroutine at the
+        // front, remove it, resume it.
         throw_todo("ch04", "scheduler-run");
         rethrow_first_failure();
     }
@@ -124,7 +125,9 @@ private:
 // (Python: `await asyncio.sleep(0)`). It must be awaited inside ManualScheduler::run.
 class YieldNow {
 public:
-    // TODO(yield-now): Always suspend; in await_suspend put the awaiting coroutine at the back of the running scheduler's queue and return void; nothing to hand back on resume.
+    // TODO(yield-now): Always suspend; in await_suspend put the awaiting coroutine at
+    // the back of the running scheduler's queue and return void; nothing to hand back
+    // on resume.
     bool await_ready() const { throw_todo("ch04", "yield-now"); }
     void await_suspend(std::coroutine_handle<>) const {}
     void await_resume() const noexcept {}

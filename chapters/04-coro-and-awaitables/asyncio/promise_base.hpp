@@ -37,7 +37,9 @@ public:
         // there is nobody left in this coroutine to catch an exception.
         template <class Promise>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> finished) const noexcept {
-            // TODO(coro-symmetric-transfer): Return the continuation, so the awaiting coroutine resumes next; with no continuation, return std::noop_coroutine().
+            // TODO(coro-symmetric-transfer): Return the continuation, so the awaiting
+            // coroutine resumes next; with no continuation, return
+            // std::noop_coroutine().
             (void)finished;
             return std::noop_coroutine();  // for now nobody resumes the awaiting coroutine: it waits forever
         }

@@ -48,7 +48,9 @@ public:
     bool is_set() const noexcept { return has_value() || has_exception(); }
     // endregion
 
-    // TODO(coro-result): Keep the value (a reference as a pointer) or the exception; take() hands it over once: move the value out or rethrow, InvalidStateError when there is nothing to take.
+    // TODO(coro-result): Keep the value (a reference as a pointer) or the exception;
+    // take() hands it over once: move the value out or rethrow, InvalidStateError when
+    // there is nothing to take.
     void set_value()
         requires std::is_void_v<T>
     {

@@ -23,7 +23,9 @@ namespace asyncio {
 // forever sync_wait raises RuntimeError; the Coro's destructor frees the frames.
 template <class T>
 T sync_wait(Coro<T> coro) {
-    // TODO(sync-wait): Do what the compiler does for co_await: await_ready, await_suspend with std::noop_coroutine() (resume the handle it returns), then await_resume; RuntimeError if the body has not finished.
+    // TODO(sync-wait): Do what the compiler does for co_await: await_ready,
+    // await_suspend with std::noop_coroutine() (resume the handle it returns), then
+    // await_resume; RuntimeError if the body has not finished.
     (void)coro;
     throw_todo("ch04", "sync-wait");
 }

@@ -89,20 +89,23 @@ void EventLoop::check_closed() const {
 
 Handle EventLoop::call_soon(Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("call_soon: the callback is empty");
-    // TODO(call-soon): Refuse a closed loop; wrap the callback in a Handle, append it to the ready queue, return it.
+    // TODO(call-soon): Refuse a closed loop; wrap the callback in a Handle, append it
+    // to the ready queue, return it.
     (void)where;
     throw_todo("ch05", "call-soon");
 }
 
 void EventLoop::run_ready() {
-    // TODO(call-soon): Run the callbacks that were ready when this began, in order; skip cancelled ones; send exceptions to call_exception_handler.
+    // TODO(call-soon): Run the callbacks that were ready when this began, in order;
+    // skip cancelled ones; send exceptions to call_exception_handler.
     throw_todo("ch05", "call-soon");
 }
 
 // ---- Running ------------------------------------------------------------------------
 
 void EventLoop::run_forever() {
-    // TODO(run-forever): Enter the running state with a RunningScope, then run iterations until one ends with a stop request.
+    // TODO(run-forever): Enter the running state with a RunningScope, then run
+    // iterations until one ends with a stop request.
     throw_todo("ch05", "run-forever");
 }
 
@@ -160,7 +163,8 @@ bool EventLoop::remove_writer(int fd) { return remove_fd_callback(fd, selectors:
 
 Handle EventLoop::add_fd_callback(int fd, selectors::Events event, Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("add_reader/add_writer: the callback is empty");
-    // TODO(add-reader): Keep the callback in the fd's selector key (register_ the fd, or modify its key); cancel a callback it replaces.
+    // TODO(add-reader): Keep the callback in the fd's selector key (register_ the fd,
+    // or modify its key); cancel a callback it replaces.
     (void)fd;
     (void)event;
     (void)where;
@@ -168,14 +172,16 @@ Handle EventLoop::add_fd_callback(int fd, selectors::Events event, Callback call
 }
 
 bool EventLoop::remove_fd_callback(int fd, selectors::Events event) {
-    // TODO(add-reader): Take the callback out of the fd's key (unregister the fd when nothing is left) and cancel it.
+    // TODO(add-reader): Take the callback out of the fd's key (unregister the fd when
+    // nothing is left) and cancel it.
     (void)fd;
     (void)event;
     throw_todo("ch05", "add-reader");
 }
 
 void EventLoop::process_events(std::vector<selectors::ReadyKey> const& ready_keys) {
-    // TODO(add-reader): For each ready key, put the reader (if readable) and the writer (if writable) in the ready queue.
+    // TODO(add-reader): For each ready key, put the reader (if readable) and the writer
+    // (if writable) in the ready queue.
     if (!ready_keys.empty()) throw_todo("ch05", "add-reader");
 }
 

@@ -24,13 +24,15 @@ SelectorKey SelectSelector::register_(int fd, Events events, std::any data) {
 }
 
 std::optional<timeval> to_timeval(Timeout timeout) {
-    // TODO(select-selector): Convert the timeout for select(2): std::nullopt for none, never negative, rounded up to whole microseconds.
+    // TODO(select-selector): Convert the timeout for select(2): std::nullopt for none,
+    // never negative, rounded up to whole microseconds.
     (void)timeout;
     throw_todo("ch05", "select-selector");
 }
 
 std::vector<ReadyKey> SelectSelector::select(Timeout timeout) {
-    // TODO(select-selector): Wait in select(2) for the registered fds, then return the ready keys with their events.
+    // TODO(select-selector): Wait in select(2) for the registered fds, then return the
+    // ready keys with their events.
     (void)timeout;
     throw_todo("ch05", "select-selector");
 }

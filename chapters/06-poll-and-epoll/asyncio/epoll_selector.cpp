@@ -39,7 +39,8 @@ EpollSelector::EpollSelector() : epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
 }
 
 SelectorKey EpollSelector::register_(int fd, Events events, std::any data) {
-    // TODO(epoll-selector): Record the key (BaseSelector::register_), then add the fd to the epoll instance; undo the record if the kernel refuses.
+    // TODO(epoll-selector): Record the key (BaseSelector::register_), then add the fd
+    // to the epoll instance; undo the record if the kernel refuses.
     (void)fd;
     (void)events;
     (void)data;
@@ -47,13 +48,15 @@ SelectorKey EpollSelector::register_(int fd, Events events, std::any data) {
 }
 
 SelectorKey EpollSelector::unregister(int fd) {
-    // TODO(epoll-selector): Forget the key, then remove the fd from the epoll instance; an fd that was closed already is not an error.
+    // TODO(epoll-selector): Forget the key, then remove the fd from the epoll instance;
+    // an fd that was closed already is not an error.
     (void)fd;
     throw_todo("ch06", "epoll-selector");
 }
 
 SelectorKey EpollSelector::modify(int fd, Events events, std::any data) {
-    // TODO(epoll-selector): Change the kernel's events for the fd only if they changed (EPOLL_CTL_MOD), then the key.
+    // TODO(epoll-selector): Change the kernel's events for the fd only if they changed
+    // (EPOLL_CTL_MOD), then the key.
     (void)fd;
     (void)events;
     (void)data;
@@ -61,7 +64,8 @@ SelectorKey EpollSelector::modify(int fd, Events events, std::any data) {
 }
 
 std::vector<ReadyKey> EpollSelector::select(Timeout timeout) {
-    // TODO(epoll-selector): Wait in epoll_wait for up to one event per registered fd, and map each event to its key, as PollSelector does.
+    // TODO(epoll-selector): Wait in epoll_wait for up to one event per registered fd,
+    // and map each event to its key, as PollSelector does.
     (void)timeout;
     throw_todo("ch06", "epoll-selector");
 }

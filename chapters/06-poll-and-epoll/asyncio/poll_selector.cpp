@@ -13,7 +13,8 @@
 namespace asyncio::selectors {
 
 std::vector<ReadyKey> PollSelector::select(Timeout timeout) {
-    // TODO(poll-selector): Wait in poll(2) for the registered fds; map revents to EVENT_READ and EVENT_WRITE; a closed fd (POLLNVAL) is EBADF.
+    // TODO(poll-selector): Wait in poll(2) for the registered fds; map revents to
+    // EVENT_READ and EVENT_WRITE; a closed fd (POLLNVAL) is EBADF.
     (void)timeout;
     throw_todo("ch06", "poll-selector");
 }

@@ -16,7 +16,8 @@ namespace asyncio::selectors {
 // in 0.3 ms does not wake early, find it not yet due, and spin until it is. Values past
 // INT_MAX ms (24.8 days) are clamped; the caller just waits again.
 inline int poll_timeout_ms(Timeout timeout) {
-    // TODO(poll-selector): Convert the timeout to whole milliseconds for poll(2): -1 for none, never negative, rounded up, at most INT_MAX.
+    // TODO(poll-selector): Convert the timeout to whole milliseconds for poll(2): -1
+    // for none, never negative, rounded up, at most INT_MAX.
     (void)timeout;
     throw_todo("ch06", "poll-selector");
 }

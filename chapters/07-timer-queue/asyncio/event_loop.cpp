@@ -138,7 +138,8 @@ void EventLoop::run_once() {
 // region: call-at
 TimerHandle EventLoop::call_at(TimePoint when, Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("call_at/call_later: the callback is empty");
-    // TODO(call-later): Refuse a closed loop, then push the timer into timers_ and return its handle.
+    // TODO(call-later): Refuse a closed loop, then push the timer into timers_ and
+    // return its handle.
     (void)when;
     (void)where;
     throw_todo("ch07", "call-later");
@@ -160,7 +161,9 @@ void EventLoop::run_iteration() {
 }
 
 selectors::Timeout EventLoop::select_timeout() {
-    // TODO(run-timers): Zero if callbacks are ready or a stop is pending; else the time until the earliest live timer (never negative, at most max_select_timeout); std::nullopt without timers.
+    // TODO(run-timers): Zero if callbacks are ready or a stop is pending; else the time
+    // until the earliest live timer (never negative, at most max_select_timeout);
+    // std::nullopt without timers.
     if (!timers_.empty()) throw_todo("ch07", "run-timers");
     if (!ready_.empty() || stopping_) return std::chrono::nanoseconds(0);
     return std::nullopt;

@@ -33,7 +33,9 @@ public:
     // region: await-suspend
     void await_suspend(std::coroutine_handle<> coroutine) {
         EventLoop& loop = get_running_loop();
-        // TODO(sleep): Schedule the coroutine's resume(): with call_soon for a delay <= 0 (one iteration, behind what is ready), else with call_later; keep the handle in wakeup_.
+        // TODO(sleep): Schedule the coroutine's resume(): with call_soon for a delay <=
+        // 0 (one iteration, behind what is ready), else with call_later; keep the
+        // handle in wakeup_.
         (void)loop;
         (void)coroutine;
         throw_todo("ch07", "sleep");

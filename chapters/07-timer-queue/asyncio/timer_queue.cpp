@@ -17,7 +17,8 @@ namespace asyncio {
 // the element that compares greatest goes on top. "a is later than b" as the comparison
 // therefore puts the earliest deadline on top, and the one scheduled first among equals.
 bool TimerQueue::later(Entry const& a, Entry const& b) {
-    // TODO(timer-heap): Order by deadline, then by sequence number: true if a is due after b.
+    // TODO(timer-heap): Order by deadline, then by sequence number: true if a is due
+    // after b.
     (void)a;
     (void)b;
     throw_todo("ch07", "timer-heap");
@@ -30,7 +31,8 @@ TimerHandle TimerQueue::push(TimePoint when, Callback callback, CallSite where) 
     auto state = std::make_shared<TimerHandle::TimerState>(std::move(callback), where, when);
     state->cancelled_in_queue = &cancelled_;
     TimerHandle timer(std::move(state));
-    // TODO(timer-heap): Append an Entry with the next sequence number and restore the heap order.
+    // TODO(timer-heap): Append an Entry with the next sequence number and restore the
+    // heap order.
     throw_todo("ch07", "timer-heap");
     compact_if_mostly_cancelled();
     return timer;
@@ -39,12 +41,14 @@ TimerHandle TimerQueue::push(TimePoint when, Callback callback, CallSite where) 
 
 // region: pop-due
 TimerQueue::Entry TimerQueue::pop_earliest() {
-    // TODO(timer-heap): Move the top of the heap to the back, take it out, and detach it.
+    // TODO(timer-heap): Move the top of the heap to the back, take it out, and detach
+    // it.
     throw_todo("ch07", "timer-heap");
 }
 
 void TimerQueue::pop_due(TimePoint now, std::deque<Handle>& ready) {
-    // TODO(timer-heap): While the earliest timer is due (when <= now), pop it; queue it unless cancelled.
+    // TODO(timer-heap): While the earliest timer is due (when <= now), pop it; queue it
+    // unless cancelled.
     (void)now;
     (void)ready;
     throw_todo("ch07", "timer-heap");
@@ -59,7 +63,8 @@ void TimerQueue::detach(Entry& entry) {
 
 // region: earliest
 std::optional<TimePoint> TimerQueue::earliest() {
-    // TODO(timer-cancel): Compact if mostly cancelled; drop cancelled timers from the top; then the top's deadline, if any.
+    // TODO(timer-cancel): Compact if mostly cancelled; drop cancelled timers from the
+    // top; then the top's deadline, if any.
     throw_todo("ch07", "timer-cancel");
 }
 
@@ -68,7 +73,9 @@ void TimerQueue::drop_cancelled_on_top() {
 }
 
 void TimerQueue::compact_if_mostly_cancelled() {
-    // TODO(timer-cancel): If more than min_size_to_compact timers and more than min_cancelled_fraction of them are cancelled: remove the cancelled ones (detach them) and rebuild the heap.
+    // TODO(timer-cancel): If more than min_size_to_compact timers and more than
+    // min_cancelled_fraction of them are cancelled: remove the cancelled ones (detach
+    // them) and rebuild the heap.
     throw_todo("ch07", "timer-cancel");
 }
 // endregion

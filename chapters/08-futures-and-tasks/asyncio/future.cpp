@@ -28,7 +28,8 @@ std::string FutureStateBase::describe() const { return fmt::format("<Future {}>"
 
 // region: cancel
 bool FutureStateBase::cancel(std::string message) {
-    // TODO(future-callbacks): A done future stays as it is (false); a pending one keeps the message and finishes as cancelled (true).
+    // TODO(future-callbacks): A done future stays as it is (false); a pending one keeps
+    // the message and finishes as cancelled (true).
     (void)message;
     throw_todo("ch08", "future-callbacks");
 }
@@ -38,7 +39,8 @@ bool FutureStateBase::cancel(std::string message) {
 std::uint64_t FutureStateBase::add_done_callback(DoneCallback callback) {
     if (!callback) throw std::invalid_argument("add_done_callback: the callback is empty");
     std::uint64_t const id = next_callback_id_++;
-    // TODO(future-callbacks): Done already: schedule callback(future) with call_soon now. Pending: keep it, with its id, for finish().
+    // TODO(future-callbacks): Done already: schedule callback(future) with call_soon
+    // now. Pending: keep it, with its id, for finish().
     (void)callback;
     throw_todo("ch08", "future-callbacks");
     return id;
@@ -50,7 +52,9 @@ std::size_t FutureStateBase::remove_done_callback(std::uint64_t id) {
 
 void FutureStateBase::finish(Status status) {
     status_ = status;
-    // TODO(future-callbacks): Schedule every callback with call_soon, in the order they were added, and forget them. Never call one from here: set_result's caller would find itself re-entered.
+    // TODO(future-callbacks): Schedule every callback with call_soon, in the order they
+    // were added, and forget them. Never call one from here: set_result's caller would
+    // find itself re-entered.
 }
 // endregion
 
@@ -90,7 +94,9 @@ void FutureAwaiterBase::await_suspend(std::coroutine_handle<> coroutine) {
         });
         return;
     }
-    // TODO(future-await): A task awaiting its own future would wait for ever: RuntimeError. Else the task waits on the future, and resumes this coroutine when it is done.
+    // TODO(future-await): A task awaiting its own future would wait for ever:
+    // RuntimeError. Else the task waits on the future, and resumes this coroutine when
+    // it is done.
     throw_todo("ch08", "future-await");
 }
 // endregion

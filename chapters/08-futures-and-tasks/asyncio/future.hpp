@@ -97,14 +97,17 @@ public:
     // region: set-result
     template <class... Value>
     void set_result(Value&&... value) {
-        // TODO(future-result): A second outcome (or one after cancel) is an InvalidStateError; else keep the value in outcome_ and finish(Status::finished).
+        // TODO(future-result): A second outcome (or one after cancel) is an
+        // InvalidStateError; else keep the value in outcome_ and
+        // finish(Status::finished).
         (void)sizeof...(value);
         throw_todo("ch08", "future-result");
     }
 
     void set_exception(std::exception_ptr error) {
         if (!error) throw std::invalid_argument("set_exception: the exception_ptr is empty");
-        // TODO(future-result): The same for an exception; remember that nobody has retrieved it yet (set_log_unretrieved).
+        // TODO(future-result): The same for an exception; remember that nobody has
+        // retrieved it yet (set_log_unretrieved).
         throw_todo("ch08", "future-result");
     }
     // endregion
@@ -212,7 +215,9 @@ public:
     // The value; the exception it finished with, rethrown; CancelledError if cancelled;
     // InvalidStateError if not done yet (Python: Future.result()).
     typename Result<T>::Reference result() const {
-        // TODO(future-result): CancelledError (with the cancel message) if cancelled; InvalidStateError if not done; else mark the outcome retrieved and return (or rethrow) it with get().
+        // TODO(future-result): CancelledError (with the cancel message) if cancelled;
+        // InvalidStateError if not done; else mark the outcome retrieved and return (or
+        // rethrow) it with get().
         throw_todo("ch08", "future-result");
     }
 

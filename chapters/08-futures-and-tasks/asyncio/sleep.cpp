@@ -44,7 +44,9 @@ Coro<void> sleep_for(Clock::duration delay) {
         co_return;
     }
     EventLoop& loop = get_running_loop();
-    // TODO(sleep-future): A Future<void> of this loop, and a timer after `delay` that sets its result unless it is done already (cancelled). Keep the timer in a CancelOnExit, then await the future.
+    // TODO(sleep-future): A Future<void> of this loop, and a timer after `delay` that
+    // sets its result unless it is done already (cancelled). Keep the timer in a
+    // CancelOnExit, then await the future.
     (void)loop;
     throw_todo("ch08", "sleep-future");
 }

@@ -81,7 +81,8 @@ Coro<std::size_t> sock_recv(int fd, std::span<char> buffer) {
     // As Python's: read_some first, and return what it read (0: the peer closed). Only if it
     // would block, a Future<std::size_t> that a reader on the fd completes by retrying
     // (complete_when_ready), the reader kept in a RemoveOnExit; then await the future.
-    // TODO(sock-recv): Read now if there is data; else await a Future that a reader completes.
+    // TODO(sock-recv): Read now if there is data; else await a Future that a reader
+    // completes.
     (void)fd;
     (void)buffer;
     throw_todo("ch08", "sock-recv");

@@ -49,7 +49,10 @@ void TaskStateBase::step() {
     // Done already, or abandoned by a closing loop (its frame is gone) and woken by a
     // future that someone completed afterwards: nothing to resume.
     if (future().done() || !resume_point_) return;
-    // TODO(task-step): Turn a pending cancel into one to deliver at the co_await (never started: the body never runs, the task ends cancelled). Resume the coroutine as the current task. Then: finished, so keep the outcome and leave the loop's tasks; or suspended, so nothing to do (the awaiter registered the wake-up).
+    // TODO(task-step): Turn a pending cancel into one to deliver at the co_await (never
+    // started: the body never runs, the task ends cancelled). Resume the coroutine as
+    // the current task. Then: finished, so keep the outcome and leave the loop's tasks;
+    // or suspended, so nothing to do (the awaiter registered the wake-up).
     throw_todo("ch08", "task-step");
 }
 // endregion
@@ -76,7 +79,9 @@ void TaskStateBase::yield_now(std::coroutine_handle<> coroutine) {
 
 // region: request-cancel
 bool TaskStateBase::request_cancel(std::string message) {
-    // TODO(task-cancel): A done task says false. Waiting on a future: cancel that future (its wake-up then raises CancelledError here), and true. Otherwise remember the request and its message for the next step, and true.
+    // TODO(task-cancel): A done task says false. Waiting on a future: cancel that
+    // future (its wake-up then raises CancelledError here), and true. Otherwise
+    // remember the request and its message for the next step, and true.
     (void)message;
     throw_todo("ch08", "task-cancel");
 }

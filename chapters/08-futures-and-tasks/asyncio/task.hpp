@@ -96,7 +96,9 @@ public:
 private:
     // region: task-finish
     void finish_with_coroutine_outcome() override {
-        // TODO(task-step): The body finished: its value becomes the task's result, CancelledError makes the task cancelled (FutureStateBase::cancel), any other exception becomes the task's exception. Then free the frame.
+        // TODO(task-step): The body finished: its value becomes the task's result,
+        // CancelledError makes the task cancelled (FutureStateBase::cancel), any other
+        // exception becomes the task's exception. Then free the frame.
         throw_todo("ch08", "task-step");
     }
     // endregion

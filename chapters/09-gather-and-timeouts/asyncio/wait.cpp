@@ -40,7 +40,10 @@ Coro<void> wait_until(std::vector<FutureBase> futures, WaitOptions options) {
     Future<void> waiter(loop);
     auto counter = std::make_shared<WaitCounter>(WaitCounter{waiter, futures.size(), options.return_when});
     ForgetCallbacks forget{futures, {}};
-    // TODO(wait): Give every future a done-callback that counts it and releases the waiter when the waiting is over: the last one, any one with FIRST_COMPLETED, one that failed (not cancelled) with FIRST_EXCEPTION. Keep the ids in `forget`; with a timeout, a timer releases it too. Await the waiter.
+    // TODO(wait): Give every future a done-callback that counts it and releases the
+    // waiter when the waiting is over: the last one, any one with FIRST_COMPLETED, one
+    // that failed (not cancelled) with FIRST_EXCEPTION. Keep the ids in `forget`; with
+    // a timeout, a timer releases it too. Await the waiter.
     (void)counter;
     throw_todo("ch09", "wait");
     co_return;
@@ -52,11 +55,18 @@ void AsCompletedState::start(std::shared_ptr<AsCompletedState> const& self, std:
                              std::optional<Clock::duration> timeout) {
     for (FutureBase future : futures)
         future.add_done_callback([self](FutureBase const& done) { self->on_completion(done); });
-    if (timeout) self->timer_ = self->loop_->call_later(*timeout, [self] { self->on_timeout(); });
+    // The timer holds the state weakly: the state holds the timer (to cancel it), and a
+    // fired timer keeps its callback, so a strong capture would be a cycle never freed.
+    if (timeout) {
+        self->timer_ = self->loop_->call_later(*timeout, [weak = std::weak_ptr(self)] {
+            if (auto const state = weak.lock()) state->on_timeout();
+        });
+    }
 }
 
 void AsCompletedState::on_completion(FutureBase const& future) {
-    // TODO(as-completed): After the timeout, ignore it. Else queue it in done_, count it off pending_ (the last one cancels the timer), and wake the waiter.
+    // TODO(as-completed): After the timeout, ignore it. Else queue it in done_, count
+    // it off pending_ (the last one cancels the timer), and wake the waiter.
     (void)future;
     throw_todo("ch09", "as-completed");
 }
@@ -71,7 +81,9 @@ void AsCompletedState::wake() {
 }
 
 Coro<FutureBase> AsCompletedState::next_done(std::shared_ptr<AsCompletedState> self) {
-    // TODO(as-completed): Until a finished future is queued: raise TimeoutError if the timeout has passed, else await a waiter (a new one if there is none or it is done: several nexts may wait at once). Then hand out the oldest.
+    // TODO(as-completed): Until a finished future is queued: raise TimeoutError if the
+    // timeout has passed, else await a waiter (a new one if there is none or it is
+    // done: several nexts may wait at once). Then hand out the oldest.
     (void)self;
     throw_todo("ch09", "as-completed");
     co_return FutureBase(nullptr);

@@ -10,7 +10,16 @@ EventLoop& gather_loop(FutureBase const* first) { return first != nullptr ? firs
 
 void GatherCore::watch(std::shared_ptr<GatherCore> const& self, FutureBase child, std::size_t slot) {
     self->children_.emplace_back(child.state());
-    child.add_done_callback([self, slot](FutureBase const& done) { self->child_done(done, slot); });
+    child.add_done_callback([self, slot](FutureBase const& done) {
+        try {
+            self->child_done(done, slot);
+        } catch (...) {
+            // A bug in the gathering itself (a step not written yet): the awaiter gets the
+            // exception, instead of the loop logging it and the gather waiting for ever.
+            if (self->outer().done()) throw;
+            self->fail(std::current_exception());
+        }
+    });
 }
 
 // region: child-done

@@ -53,7 +53,7 @@ TimeoutError timeout_error(Clock::duration timeout) {
 // region: wait-or-cancel
 Coro<bool> wait_or_cancel(FutureBase inner, Clock::duration timeout) {
     if (inner.done()) co_return false;
-    // BEGIN EXERCISE wait-for: timeout <= 0: cancel_and_wait, timed out. Else a Future<void> waiter, released by a call_later timer and by inner's done-callback (keep both in a ForgetOnExit). Await it; a CancelledError is kept (no co_await in a catch). inner done and not cancelled: false. Else cancel_and_wait(inner) if it is not done, then rethrow the cancellation, or return true.
+    // BEGIN EXERCISE wait-for: timeout <= 0: cancel_and_wait, timed out. Else a Future<void> waiter, released by inner's done-callback (release(waiter)) and by a call_later timer whose lambda sets the waiter's result unless it is done (keep both in a ForgetOnExit). Await it; a CancelledError is kept (no co_await in a catch). inner done and not cancelled: false. Else cancel_and_wait(inner) if it is not done, then rethrow the cancellation, or return true.
     if (timeout <= Clock::duration::zero()) {
         co_await cancel_and_wait(inner);
         co_return true;

@@ -39,6 +39,7 @@ Coro<awaited_t<A>> wait_for(A awaitable, std::chrono::duration<Rep, Period> time
     Future<awaited_t<A>> inner = ensure_future(std::move(awaitable));
     Clock::duration const limit = clamp_delay(timeout);
     bool const timed_out = co_await detail::wait_or_cancel(inner, limit);
+    if (!inner.done()) throw RuntimeError("wait_for: wait_or_cancel returned before the inner awaitable had finished");
     if (timed_out && inner.cancelled()) throw detail::timeout_error(limit);
     // Done: its value, its exception, or CancelledError if someone else cancelled it.
     co_return inner.result();
