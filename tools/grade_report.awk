@@ -20,7 +20,8 @@ $1 == "test" {
     r_group[nr] = key; r_step[nr] = $4; r_nn[nr] = nn; r_name[nr] = $6; r_status[nr] = $7
     r_detail[nr] = $8; r_time[nr] = ($9 == "" ? 0 : $9 + 0); r_message[nr] = $10
     group_list[key, ++group_rows[key]] = nr
-    if ($5 != 1) group_bonus[key] = 0
+    r_bonus[nr] = ($5 == 1)
+    if ($5 != 1) { group_bonus[key] = 0; group_required[key]++ }
     group_count[key, $7]++
     group_time[key] += r_time[nr]
 }
@@ -104,6 +105,7 @@ function emit_json(    c, nn, g, key, i, r, asan_last, sep) {
                 r = group_list[key, i]
                 printf "%s\n          {\"name\": %s, \"status\": %s, \"detail\": %s, \"time\": %s", (i > 1 ? "," : ""), json(r_name[r]),
                     json(r_status[r]), json(r_detail[r]), seconds(r_time[r])
+                printf ", \"bonus\": %s", r_bonus[r] ? "true" : "false"
                 if (r_message[r] != "") printf ", \"output\": %s", json(r_message[r])
                 printf "}"
             }
@@ -157,8 +159,8 @@ function emit_junit(    c, nn, g, key, i, r, id, bonus) {
 }
 
 # ---- Gradescope's results.json: a test per chapter and step, scored by its tests
-# (passed or skipped: a point each); a bonus step is worth 0 points, and what it passes
-# is extra credit.
+# (passed or skipped: a point each); a [bonus] test is worth no point, and passing it is
+# extra credit.
 function emit_gradescope(    c, nn, g, key, i, r, score, max, total, out, mark, sep) {
     total = 0
     printf "{\n  \"tests\": ["
@@ -168,7 +170,7 @@ function emit_gradescope(    c, nn, g, key, i, r, score, max, total, out, mark, 
         for (g = 1; g <= ngroups[nn]; g++) {
             key = nn SUBSEP groups[nn, g]
             score = count(key, "passed") + count(key, "skipped")
-            max = group_bonus[key] ? 0 : group_rows[key]
+            max = group_required[key] + 0
             total += score
             out = ""
             for (i = 1; i <= group_rows[key]; i++) {
@@ -176,6 +178,7 @@ function emit_gradescope(    c, nn, g, key, i, r, score, max, total, out, mark, 
                 mark = r_status[r] == "passed" ? "✔" : (r_status[r] == "skipped" ? "-" : "✘")
                 out = out mark " " r_name[r] " (" sprintf("%.2f", r_time[r]) " s)"
                 if (r_status[r] != "passed") out = out ": " r_detail[r]
+                if (r_bonus[r]) out = out " (bonus)"
                 out = out "\n"
                 if (r_message[r] != "") out = out r_message[r] "\n"
             }

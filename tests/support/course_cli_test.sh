@@ -11,6 +11,9 @@
 #   mine      check --mine says which chapters are the learner's
 #   state     hint and status on progress files of --all checks and of an older ./course
 #   reset     reset keeps the learner's files in .course/backup/ and says where
+#   doctor    doctor passes on this machine, a line per check, and fails on a too old CMake
+#   grade     (builds chapter 00) grade --solution in each format, validated; grade of the
+#             starter fails
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
 source_dir=$1
@@ -281,5 +284,128 @@ section_reset() {
   echo "reset keeps the learner's files and says where"
 }
 
+
+section_doctor() {
+  # On this machine everything needed is there: exit 0, a line per check.
+  expect "doctor" 0 '^  ✔ g\+\+ [0-9]+' '^  ✔ C\+\+20 coroutines compile and run' '^  ✔ CMake [0-9.]+$' '^  ✔ Ninja ' \
+    '^  ✔ Catch2 [23] ' '^  ✔ fmt [0-9]+\.' '(✔|!) AddressSanitizer' '(✔|!) ThreadSanitizer' '(✔|!) ccache' \
+    '(✔|!) free disk' '(✔|!) open files: ulimit -n' '(✔|!) vm.max_map_count' '(✔|!) CPU: ' \
+    '(✔|!) (inside a container|not in a container|WSL)' '^Ready for the course' -- timeout 60 ./course doctor
+  # Every line is a check (✔ ✘ !), the fix of the one above it, or the verdict.
+  local odd
+  odd=$(sed '1d' "$work/out.txt" | grep -v -E '^  (✔|✘|!) |^      fix: |^$|^Ready for the course' || true)
+  [[ -z "$odd" ]] || fail "doctor printed lines that are neither a check nor a fix: $odd"
+  # A CMake too old for the presets: ✘ with the command that fixes it, and exit 1.
+  mkdir -p "$work/old-cmake"
+  printf '#!/bin/sh\necho "cmake version 3.16.3"\n' >"$work/old-cmake/cmake"
+  chmod +x "$work/old-cmake/cmake"
+  expect "doctor with an old CMake" 1 '^  ✘ CMake 3\.16\.3 is older than 3\.21' '^      fix: .*apt-get install -y --no-install-recommends cmake' \
+    'thing\(s\) the course needs are missing' -- env PATH="$work/old-cmake:$PATH" timeout 60 ./course doctor
+  echo "doctor checks the machine, a line each, and fails when something needed is missing"
+}
+
+# json_check FILE SCRIPT: runs SCRIPT (JavaScript, the parsed FILE is `r`; throw to fail)
+# with Node.js.
+json_check() {
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+           const need = (ok, what) => { if (!ok) { console.error("FAILED: " + what); process.exit(1); } };
+           '"$2" "$1" || fail "$1 is not the report expected (above)"
+}
+
+# junit_check FILE: the JUnit XML's shape: well-formed; one <testsuites> holding only
+# <testsuite>s, each holding <properties> and <testcase>s, whose only children are
+# <failure> and <skipped>; the counts in the attributes match the elements.
+junit_check() {
+  ! command -v xmllint >/dev/null || xmllint --noout "$1" || fail "$1 is not well-formed XML"
+  node -e '
+    const text = require("fs").readFileSync(process.argv[1], "utf8");
+    const need = (ok, what) => { if (!ok) { console.error("FAILED: " + what); process.exit(1); } };
+    need(/^<\?xml version="1.0" encoding="UTF-8"\?>\n/.test(text), "an XML declaration first");
+    const allowed = { "": ["testsuites"], testsuites: ["testsuite"], testsuite: ["properties", "testcase"],
+                      properties: ["property"], testcase: ["failure", "skipped"], failure: [], skipped: [], property: [] };
+    const stack = [""], counts = [];
+    let suites = 0, cases = 0, failures = 0, skipped = 0;
+    const tag = /<(\/?)([a-z]+)((?:\s+[a-z_]+="[^"<]*")*)\s*(\/?)>/g;
+    let m;
+    while ((m = tag.exec(text)) !== null) {
+      const [, close, name, attributes, empty] = m, parent = stack[stack.length - 1];
+      if (close) { need(parent === name, "</" + name + "> closes <" + parent + ">"); stack.pop(); continue; }
+      need((allowed[parent] || []).includes(name), "<" + name + "> inside <" + parent + ">");
+      const a = {}; for (const [, k, v] of attributes.matchAll(/([a-z_]+)="([^"]*)"/g)) a[k] = v;
+      if (name === "testsuites") counts.push(a);
+      if (name === "testsuite") { suites++; need(a.name && a.tests && a.failures && a.skipped && a.time, "a testsuite with name, tests, failures, skipped and time"); }
+      if (name === "testcase") { cases++; need(a.name && a.classname && a.time !== undefined, "a testcase with name, classname and time"); }
+      if (name === "failure") { failures++; need(a.message !== undefined, "a failure with a message"); }
+      if (name === "skipped") { skipped++; need(a.message !== undefined, "a skipped with a message"); }
+      if (!empty) stack.push(name);
+    }
+    need(stack.length === 1, "every element closed");
+    need(counts.length === 1, "one testsuites element");
+    need(+counts[0].tests === cases && +counts[0].failures === failures && +counts[0].skipped === skipped,
+         "testsuites counts " + JSON.stringify(counts[0]) + " match " + [cases, failures, skipped]);
+    need(suites > 0 && cases > 0, "some suites and cases");
+    console.log(suites + " testsuites, " + cases + " testcases, " + failures + " failures, " + skipped + " skipped");
+  ' "$1" || fail "$1 does not have the shape of a JUnit report"
+}
+
+section_grade() {
+  # Beside chapter 00's tests: one that skips itself (step start-threads) and a [bonus]
+  # one that fails, printing what JSON and XML must escape. Neither keeps the chapter
+  # from passing.
+  cat >tests/00-why-async/for_the_grade_test.cpp <<'CPP'
+#include <testing/catch.hpp>
+
+TEST_CASE("a test of the grade report that skips itself", "[ch00][start-threads]") {
+    COURSE_SKIP("the grade's test skips it on purpose");
+}
+
+TEST_CASE("a bonus test of the grade report that fails", "[ch00][bonus]") {
+    INFO("escape me: <a & b> \"quoted\" back\\slash\ttab");
+    CHECK(1 + 1 == 3);
+}
+CPP
+  local format
+  for format in json junit gradescope; do
+    expect "grade 00 --solution --format $format" 0 "Wrote the $format report to $work/report.$format" \
+      -- nice -n 10 ./course grade 00 --solution --format "$format" --output "$work/report.$format"
+  done
+  json_check "$work/report.json" '
+    need(r.build === "solution" && r.preset === "default" && r.asan === false && r.passed === true, "the build, preset, asan and verdict");
+    need(r.compiler.id && r.compiler.version && r.compiler.path, "the compiler");
+    need(r.chapters.length === 1 && r.chapters[0].chapter === "00" && r.chapters[0].status === "passed" && r.chapters[0].built, "chapter 00 passed");
+    const steps = Object.fromEntries(r.chapters[0].steps.map(s => [s.step, s]));
+    need(steps["start-threads"] && steps["collect-results"] && steps["other"], "the steps start-threads, collect-results and other");
+    for (const s of r.chapters[0].steps)
+      for (const t of s.tests) need(t.name && ["passed", "failed", "skipped"].includes(t.status) && typeof t.time === "number", "test " + t.name);
+    const skip = steps["start-threads"].tests.find(t => t.name === "a test of the grade report that skips itself");
+    need(skip && skip.status === "skipped" && /skips it on purpose/.test(skip.detail), "the skipped test, with its reason");
+    need(steps["start-threads"].status === "passed" && steps["start-threads"].skipped === 1, "a skipped test does not fail its step");
+    const bonus = steps["other"].tests.find(t => t.bonus);
+    need(bonus && bonus.status === "failed" && bonus.output.includes("escape me: <a & b> \"quoted\" back\\slash"), "the failing bonus test and what it printed");'
+  junit_check "$work/report.junit"
+  grep -q '<testsuite name="ch00 start-threads"' "$work/report.junit" || fail "no testsuite for step start-threads"
+  grep -q '<skipped message="[^"]*skips it on purpose' "$work/report.junit" || fail "no skipped element with its reason"
+  grep -q 'escape me: &lt;a &amp; b&gt; &quot;quoted&quot; back\\slash' "$work/report.junit" || fail "the failure's output is not escaped"
+  json_check "$work/report.gradescope" '
+    need(Array.isArray(r.tests) && r.tests.length >= 3 && typeof r.score === "number", "tests and a score");
+    for (const t of r.tests)
+      need(typeof t.name === "string" && typeof t.score === "number" && typeof t.max_score === "number" &&
+           ["passed", "failed"].includes(t.status) && ["visible", "hidden", "after_due_date", "after_published"].includes(t.visibility),
+           "test " + JSON.stringify(t));
+    const step = r.tests.find(t => t.name === "ch00 start-threads");
+    need(step && step.max_score === 7 && step.score === 7 && step.status === "passed", "start-threads: a point per test, the skipped one too");
+    const other = r.tests.find(t => t.name === "ch00 other tests");
+    need(other && other.score === other.max_score && other.status === "failed", "a failing bonus test costs no point");'
+  # The report on stdout, and on the learner's untouched starter: failing steps, exit 1.
+  rm tests/00-why-async/for_the_grade_test.cpp
+  nice -n 10 ./course grade 00 --format json >"$work/starter.json" 2>"$work/starter.err" && fail "grade of the starter exited 0"
+  cat "$work/starter.err"
+  json_check "$work/starter.json" '
+    need(r.build === "exercise" && r.passed === false && r.chapters[0].status === "failed", "the exercise build failed");
+    const step = r.chapters[0].steps.find(s => s.step === "start-threads");
+    need(step.status === "failed" && step.failed > 0 && step.tests.some(t => /TODO\(ch00 start-threads\)/.test(t.output || "")), "start-threads fails at its TODO");'
+  expect "an unknown format" 2 "unknown format 'xml'" -- ./course grade 00 --format xml
+  echo "grade writes JUnit XML, JSON and Gradescope's results.json, and says whether everything passed"
+}
 "section_$section"
 rm -rf "$work"
