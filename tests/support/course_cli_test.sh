@@ -364,6 +364,9 @@ TEST_CASE("a bonus test of the grade report that fails", "[ch00][bonus]") {
     CHECK(1 + 1 == 3);
 }
 CPP
+  # The learner's last check of chapter 00 under --asan passed: the reports say so.
+  mkdir -p .course/results
+  printf 'passed\t24\t2026-01-05 10:00\n' >.course/results/00.asan
   local format
   for format in json junit gradescope; do
     expect "grade 00 --solution --format $format" 0 "Wrote the $format report to $work/report.$format" \
@@ -372,6 +375,7 @@ CPP
   json_check "$work/report.json" '
     need(r.build === "solution" && r.preset === "default" && r.asan === false && r.passed === true, "the build, preset, asan and verdict");
     need(r.compiler.id && r.compiler.version && r.compiler.path, "the compiler");
+    need(r.chapters[0].last_asan_check === "passed", "the last check under --asan");
     need(r.chapters.length === 1 && r.chapters[0].chapter === "00" && r.chapters[0].status === "passed" && r.chapters[0].built, "chapter 00 passed");
     const steps = Object.fromEntries(r.chapters[0].steps.map(s => [s.step, s]));
     need(steps["start-threads"] && steps["collect-results"] && steps["other"], "the steps start-threads, collect-results and other");
@@ -385,6 +389,7 @@ CPP
   junit_check "$work/report.junit"
   grep -q '<testsuite name="ch00 start-threads"' "$work/report.junit" || fail "no testsuite for step start-threads"
   grep -q '<skipped message="[^"]*skips it on purpose' "$work/report.junit" || fail "no skipped element with its reason"
+  grep -q '<property name="last_asan_check" value="passed"/>' "$work/report.junit" || fail "no last_asan_check property"
   grep -q 'escape me: &lt;a &amp; b&gt; &quot;quoted&quot; back\\slash' "$work/report.junit" || fail "the failure's output is not escaped"
   json_check "$work/report.gradescope" '
     need(Array.isArray(r.tests) && r.tests.length >= 3 && typeof r.score === "number", "tests and a score");
