@@ -2,6 +2,7 @@
 // compute (no waiting) finish sooner with threads only if the threads get more than
 // one core: on a single core they merely take turns. Chapter 00.
 // The work shrinks with ASYNCIO_TIME_SCALE like every lesson program's waits.
+// course-bench:
 #include <asyncio/run_in_threads.hpp>
 #include <asyncio/time_scale.hpp>
 

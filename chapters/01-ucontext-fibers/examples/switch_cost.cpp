@@ -5,6 +5,7 @@
 //                                             best of 5 runs, thread CPU time
 //   strace -c -f ch01_switch_cost 10000       counts the system calls: one rt_sigprocmask
 //                                             per swapcontext, which is where the time goes
+// course-bench:
 #include <asyncio/fiber.hpp>
 #include <asyncio/stack.hpp>
 

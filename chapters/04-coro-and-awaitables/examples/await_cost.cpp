@@ -4,6 +4,7 @@
 // slowest run, so a busy machine shows as spread, not as a different cost. Chapter 04.
 //
 //   ch04_await_cost [N]     N operations per run (default 10000000)
+// course-bench:
 #include <asyncio/coro.hpp>
 #include <asyncio/counted_frame.hpp>
 #include <asyncio/manual_scheduler.hpp>

@@ -4,6 +4,7 @@
 // in thread CPU time, best of 5 runs beside the slowest (chapter 02's method). Chapter 05.
 //
 //   ch05_loop_cost [N]     N callbacks per run (default 1000000)
+// course-bench:
 #include <asyncio/event_loop.hpp>
 #include <asyncio/pipe.hpp>
 
