@@ -52,7 +52,13 @@ void AsCompletedState::start(std::shared_ptr<AsCompletedState> const& self, std:
                              std::optional<Clock::duration> timeout) {
     for (FutureBase future : futures)
         future.add_done_callback([self](FutureBase const& done) { self->on_completion(done); });
-    if (timeout) self->timer_ = self->loop_->call_later(*timeout, [self] { self->on_timeout(); });
+    // The timer holds the state weakly: the state holds the timer (to cancel it), and a
+    // fired timer keeps its callback, so a strong capture would be a cycle never freed.
+    if (timeout) {
+        self->timer_ = self->loop_->call_later(*timeout, [weak = std::weak_ptr(self)] {
+            if (auto const state = weak.lock()) state->on_timeout();
+        });
+    }
 }
 
 void AsCompletedState::on_completion(FutureBase const& future) {
