@@ -67,8 +67,9 @@ int main(int argc, char** argv) {
                per_fiber(rss_grown));
     fmt::print("  address space (VmSize) grew by   {:>8} KiB   {:6.1f} KiB per fiber\n", size_grown,
                per_fiber(size_grown));
-    fmt::print("(a stack is reserved with mmap, {} KiB + a {} KiB guard page; the kernel gives it RAM\n"
-               " only page by page, as the fiber first touches it)\n",
-               stack_kib, asyncio::FiberStack::guard_size() / 1024);
+    fmt::print(
+        "(a stack is reserved with mmap, {} KiB + a {} KiB guard page; the kernel gives it RAM\n"
+        " only page by page, as the fiber first touches it)\n",
+        stack_kib, asyncio::FiberStack::guard_size() / 1024);
     // Destroying the vector unwinds every fiber (ForcedUnwind at its yield) and frees the stacks.
 }

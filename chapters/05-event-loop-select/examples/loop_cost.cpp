@@ -74,7 +74,6 @@ int main(int argc, char** argv) {
     fmt::print("{:>24} {:>21}\n", "callbacks per iteration", "ns per callback");
     fmt::print("{:>24} {:>10} {:>10}\n", "", "best", "slowest");
     fmt::print("{:>24} {:>10.0f} {:>10.0f}   (one select() call per callback)\n", 1, one.best, one.slowest);
-    fmt::print("{:>24} {:>10.0f} {:>10.0f}   (one select() call per 1,000)\n", 1000, thousand.best,
-               thousand.slowest);
+    fmt::print("{:>24} {:>10.0f} {:>10.0f}   (one select() call per 1,000)\n", 1000, thousand.best, thousand.slowest);
     fmt::print("so one iteration's select() costs about {:.0f} ns here (best runs)\n", one.best - thousand.best);
 }
