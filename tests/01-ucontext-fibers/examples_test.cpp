@@ -56,6 +56,13 @@ TEST_CASE("the switch cost lesson program reports nanoseconds per switch", "[ch0
     REQUIRE(out.find("ns per switch") != std::string::npos);
 }
 
+TEST_CASE("the fiber memory lesson program reports the resident memory per suspended fiber", "[ch01][fiber-switch]") {
+    auto const out = run_ok("ch01_fiber_memory", {"100"}).out;
+    REQUIRE(out.find("sizeof(asyncio::Fiber)") != std::string::npos);
+    REQUIRE(out.find("100 fibers with 64 KiB stacks, each suspended in yield():") != std::string::npos);
+    REQUIRE(out.find("KiB per fiber") != std::string::npos);
+}
+
 // Given code, not a step: the program uses raw ucontext, so it passes on the starter too.
 TEST_CASE("the signal mask lesson program shows a switch unblocking a signal blocked after getcontext", "[ch01]") {
     REQUIRE(run_ok("ch01_signal_mask").out ==

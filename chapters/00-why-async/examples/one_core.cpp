@@ -1,6 +1,7 @@
 // one_core.cpp: threads.cpp again, but the whole process may use only ONE core.
 // Chapter 00. It still takes about 3 s, not 6: the threads spend their time waiting,
 // and waiting needs no core. That is concurrency without parallelism.
+// course-bench:
 #include <asyncio/run_in_threads.hpp>
 #include <asyncio/time_scale.hpp>
 

@@ -1,6 +1,7 @@
 // sequential.cpp: the running example done the plain way, one blocking step after
 // another on a single thread. Chapter 00. Expect about 6 s at ASYNCIO_TIME_SCALE=1:
 // two 2 s "downloads" (4 s), then two 1 s processing steps (2 s).
+// course-bench:
 #include <asyncio/time_scale.hpp>
 
 #include <fmt/core.h>

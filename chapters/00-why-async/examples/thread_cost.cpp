@@ -2,6 +2,7 @@
 // it, the stack it reserves, the memory a parked thread really uses, and the time the
 // kernel needs to switch from one thread to another. Chapter 00.
 // The loops shrink with ASYNCIO_TIME_SCALE so that tests stay quick.
+// course-bench:
 #include <asyncio/time_scale.hpp>
 
 #include <fmt/core.h>

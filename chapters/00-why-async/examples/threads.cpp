@@ -1,6 +1,7 @@
 // threads.cpp: the running example with one thread per job, through the chapter's
 // exercise asyncio::run_in_threads. Chapter 00. Expect about 3 s at ASYNCIO_TIME_SCALE=1:
 // both downloads wait at the same time (2 s), then both processing steps (1 s).
+// course-bench:
 #include <asyncio/run_in_threads.hpp>
 #include <asyncio/time_scale.hpp>
 

@@ -4,6 +4,7 @@
 // Chapter 02 lesson program.
 //
 //   ch02_many_fibers [FIBERS [ROUNDS [STACK_KIB]]]    default 10000 100 64
+// course-bench:
 #include <asyncio/scheduler.hpp>
 
 #include <fmt/core.h>

@@ -4,6 +4,7 @@
 //
 //   ch02_running_example                        about 3 s
 //   ASYNCIO_TIME_SCALE=0.01 ch02_running_example  the same story in 30 ms
+// course-bench:
 #include <asyncio/forced_unwind.hpp>
 #include <asyncio/scheduler.hpp>
 #include <asyncio/time_scale.hpp>

@@ -7,6 +7,7 @@
 // boost.context's fiber is measured too when the program is compiled by hand with
 // -DASYNCIO_WITH_BOOST_CONTEXT and linked with -lboost_context: the lesson (README.md,
 // "Measurements") has the command. The course's build does not link boost.
+// course-bench:
 #include <asyncio/assembly_switch.hpp>
 #include <asyncio/fiber.hpp>
 #include <asyncio/sanitizer.hpp>

@@ -5,6 +5,7 @@
 //
 // Usage: ch03_frame_size [COUNT]   (values read from the long-running generator,
 //                                   default 1000000)
+// course-bench:
 #include <asyncio/counted_frame.hpp>
 #include <asyncio/generator.hpp>
 

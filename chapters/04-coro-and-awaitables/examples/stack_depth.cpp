@@ -4,6 +4,7 @@
 // one of them is expected to crash. Chapter 04.
 //
 //   ch04_stack_depth [N]     N awaits per version (default 1000000)
+// course-bench:
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -2,6 +2,7 @@
 // connection, with nothing but add_reader and add_writer. The client sends a large
 // message (8 MiB, or the size given as argument); sockets take only what fits in their
 // buffers, so both sides must handle partial writes. Chapter 05.
+// course-bench:
 #include <asyncio/event_loop.hpp>
 #include <asyncio/socket.hpp>
 

@@ -7,6 +7,7 @@
 // The idle fds are duplicates (dup) of the read end of one empty pipe: as many
 // descriptors to check as separate pipes, at half the fds, so 10,000 fit under a hard
 // limit of 20,000. The ready fd is opened last, so it has the highest number.
+// course-bench:
 #include <asyncio/epoll_selector.hpp>
 #include <asyncio/pipe.hpp>
 #include <asyncio/poll_selector.hpp>

@@ -9,6 +9,7 @@
 //
 // libuv is loaded with dlopen("libuv.so.1") if it is there (Debian: libuv1), so the
 // course needs neither its headers nor a link to it; without it, its column is skipped.
+// course-bench:
 #include <asyncio/event_loop.hpp>
 
 #include <dlfcn.h>

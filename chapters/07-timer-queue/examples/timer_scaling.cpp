@@ -5,6 +5,7 @@
 // Chapter 07.
 //
 //   ch07_timer_scaling [MAX]     sizes 1,000 ... MAX (default 1,000,000)
+// course-bench:
 #include <asyncio/timer_queue.hpp>
 
 #include <fmt/core.h>

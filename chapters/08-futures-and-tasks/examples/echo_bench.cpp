@@ -4,6 +4,7 @@
 // runs) each send 64-byte messages and wait for the echo, for ~2 s per server; we print
 // round trips per second and the process's CPU time per round trip (getrusage).
 // Usage: ch08_echo_bench [seconds] [connections]. Chapter 08.
+// course-bench:
 #include <asyncio/event_loop.hpp>
 #include <asyncio/exceptions.hpp>
 #include <asyncio/file_descriptor.hpp>

@@ -3,6 +3,7 @@
 // for trivially copyable ones: a lambda that captures a std::shared_ptr, as every
 // callback that keeps a task or a future alive does, goes to the heap; one that captures
 // two raw pointers does not. Chapter 09's measurements cite it.
+// course-bench:
 #include <fmt/core.h>
 
 #include <cstdlib>

@@ -5,6 +5,7 @@
 // bytes live at the peak, counted by this program's operator new, split by phase.
 // Each run is a child process of its own, so that its peak RSS is its own.
 // Usage: ch09_gather_bench [tasks] [runs]. Chapter 09.
+// course-bench:
 #include <asyncio/coro.hpp>
 #include <asyncio/counted_frame.hpp>
 #include <asyncio/gather.hpp>
