@@ -162,20 +162,24 @@ Handle EventLoop::call_soon_threadsafe(Callback callback, CallSite where) {
     return handle;
 }
 
-// The waker's reader, on the loop's thread.
+// In every iteration, on the loop's thread, right after the selector returns: what
+// other threads submitted joins the ready queue and runs in this same iteration (as in
+// CPython, whose call_soon_threadsafe appends to the ready queue itself).
 void EventLoop::take_threadsafe() {
-    // TODO(threadsafe-queue): Drain the waker and clear wakeup_pending_, and only then
-    // take threadsafe_ready_ (under the lock): a submission after the take finds the
-    // flag clear and wakes the loop again. Append what was taken to ready_, in order.
+    // TODO(threadsafe-queue): Nothing to do unless a wake-up is pending. Else drain the
+    // waker and clear wakeup_pending_, and only then take threadsafe_ready_ (under the
+    // lock): a submission after the take finds the flag clear and wakes the loop again.
+    // Append what was taken to ready_, in order.
     throw_todo("ch10", "threadsafe-queue");
 }
 // endregion
 
 // On the first run (the loop's thread, in RunningScope): from now on the selector
-// watches the waker. Submissions made before it ran wrote to the fd already.
+// watches the waker, so that a write to it ends the wait. The reader itself has nothing
+// to do: take_threadsafe, after every select, drains the fd and takes the submissions.
 void EventLoop::start_waker() {
     waker_started_ = true;
-    add_reader(waker_.fd(), [this] { take_threadsafe(); });
+    add_reader(waker_.fd(), [] {});
 }
 
 // ---- Timers (chapter 07) -------------------------------------------------------------
@@ -196,6 +200,7 @@ void EventLoop::run_iteration() {
     //    called; otherwise until the earliest timer is due, or for ever if there is none.
     // 2. Wait; each ready fd puts its reader's or writer's callback in the ready queue.
     process_events(selector_->select(select_timeout()));
+    take_threadsafe();  // chapter 10: what other threads submitted
 
     timers_.pop_due(time(), ready_);
 

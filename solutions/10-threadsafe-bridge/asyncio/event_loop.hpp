@@ -160,7 +160,7 @@ private:
     void check_closed() const;
     void check_thread(char const* what) const;  // chapter 10: RuntimeError from another thread
     void start_waker();           // chapter 10: on the first run, on the loop's thread
-    void take_threadsafe();       // the waker's reader: moves the submissions to ready_
+    void take_threadsafe();       // after each select: moves the submissions to ready_
 
     std::unique_ptr<selectors::BaseSelector> selector_;
     std::deque<Handle> ready_;  // the ready queue: callbacks to run in the next iteration
