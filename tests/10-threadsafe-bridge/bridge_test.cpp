@@ -154,6 +154,24 @@ TEST_CASE("cancelling the concurrent future cancels the task on the loop", "[ch1
     CHECK(cleaned_up);
 }
 
+TEST_CASE("a coroutine whose concurrent future is cancelled before the loop takes it never runs", "[ch10][run-coroutine-threadsafe]") {
+    asyncio::EventLoop loop;
+    bool ran = false;
+    auto body = [&]() -> asyncio::Coro<int> {
+        ran = true;
+        co_return 1;
+    };
+    auto future = asyncio::run_coroutine_threadsafe(body(), loop);
+    CHECK(future.cancel());
+    for (int i = 0; i < 3; ++i) {
+        loop.call_soon([] {});  // something ready, so that no iteration waits
+        loop.run_once();        // (a task started by mistake would run its step here)
+    }
+    CHECK_FALSE(ran);
+    CHECK(future.cancelled());
+    loop.close();
+}
+
 TEST_CASE("a submission the loop never started fails its future when the loop closes", "[ch10][run-coroutine-threadsafe]") {
     asyncio::ConcurrentFuture<int> future;
     {
@@ -246,8 +264,15 @@ TEST_CASE("an exception thrown on the worker comes out of the co_await", "[ch10]
 
 TEST_CASE("an executor runs every queued job before its shutdown returns and refuses new ones", "[ch10][executor][threads]") {
     std::atomic<int> ran{0};
-    asyncio::ThreadPoolExecutor executor(3);
-    for (int i = 0; i < 100; ++i) executor.submit([&] { ++ran; });
+    asyncio::ThreadPoolExecutor executor(1);
+    asyncio::ConcurrentFuture<bool> gate;
+    executor.submit([&] {
+        (void)gate.result(30s);  // the only worker waits: the other 99 stay queued
+        ++ran;
+    });
+    for (int i = 0; i < 99; ++i) executor.submit([&] { ++ran; });
+    executor.shutdown(false);  // shutting down with 99 jobs queued
+    gate.set_result(true);
     executor.shutdown(true);
     CHECK(ran == 100);
     CHECK_THROWS_AS(executor.submit([] {}), asyncio::RuntimeError);

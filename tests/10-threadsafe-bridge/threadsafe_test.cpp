@@ -133,6 +133,17 @@ TEST_CASE("a burst of submissions before the loop drains writes to the waker onc
     CHECK(ran == 1001);
 }
 
+TEST_CASE("once the loop has taken the submissions its waker is quiet again", "[ch10][threadsafe-queue]") {
+    asyncio::EventLoop loop;
+    int ran = 0;
+    loop.call_soon_threadsafe([&] { ++ran; });
+    CHECK(readable(loop.waker().fd()));
+    loop.run_once();
+    CHECK(ran == 1);
+    // Still readable, the next select would return at once, and the loop would spin.
+    CHECK_FALSE(readable(loop.waker().fd()));
+}
+
 TEST_CASE("call_soon_threadsafe on a closed loop raises RuntimeError", "[ch10][threadsafe-queue]") {
     asyncio::EventLoop loop;
     loop.close();

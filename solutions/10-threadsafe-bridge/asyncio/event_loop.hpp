@@ -86,6 +86,7 @@ public:
     // True on the thread that runs the loop, while it runs.
     bool in_loop_thread() const { return running_ && thread_id_ == std::this_thread::get_id(); }
     std::uint64_t wakeup_writes() const noexcept { return waker_.writes(); }  // for the lesson
+    Waker const& waker() const noexcept { return waker_; }                    // for tests
     // endregion
 
     // region: timers
