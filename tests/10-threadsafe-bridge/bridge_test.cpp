@@ -277,3 +277,19 @@ TEST_CASE("an executor runs every queued job before its shutdown returns and ref
     CHECK(ran == 100);
     CHECK_THROWS_AS(executor.submit([] {}), asyncio::RuntimeError);
 }
+
+TEST_CASE("a coroutine abandoned by a closing loop fails its concurrent future instead of leaving it pending", "[ch10][run-coroutine-threadsafe]") {
+    asyncio::ConcurrentFuture<int> future;
+    {
+        asyncio::EventLoop loop;
+        loop.set_exception_handler([](asyncio::EventLoop&, asyncio::ExceptionContext const&) {});
+        auto forever = []() -> asyncio::Coro<int> {
+            co_await asyncio::sleep(1h);
+            co_return 0;
+        };
+        future = asyncio::run_coroutine_threadsafe(forever(), loop);
+        loop.run_once();  // the task starts and sleeps; then the loop closes with it pending
+    }
+    REQUIRE(future.done());
+    CHECK_THROWS_WITH(future.result(), "run_coroutine_threadsafe: the event loop was closed before the coroutine finished");
+}

@@ -36,6 +36,19 @@ struct Submission {
     }
 };
 
+// The task's done-callback holds this: if the task never finishes (the loop closed and
+// abandoned it), the callback is destroyed unrun, and the future fails instead of
+// leaving its waiter waiting for ever.
+template <class T>
+struct CompleteOnExit {
+    ConcurrentFuture<T> future;
+    ~CompleteOnExit() {
+        if (!future.done())
+            future.set_exception(std::make_exception_ptr(
+                RuntimeError("run_coroutine_threadsafe: the event loop was closed before the coroutine finished")));
+    }
+};
+
 // The task's outcome, copied into the concurrent future (its value, its exception, or
 // its cancellation).
 template <class T>
@@ -64,8 +77,9 @@ ConcurrentFuture<T> run_coroutine_threadsafe(Coro<T> coro, EventLoop& loop) {
     // TODO(run-coroutine-threadsafe): With call_soon_threadsafe, on the loop's thread:
     // unless the future was cancelled meanwhile, create the task from the submission's
     // coroutine (take it out: reset coro); cancelling the future cancels the task
-    // (set_canceller: call_soon_threadsafe(task.cancel)); the task's done-callback
-    // copies its outcome into the future.
+    // (set_canceller: call_soon_threadsafe of a cancel through a weak_ptr to
+    // task.state()); the task's done-callback, holding a CompleteOnExit with the
+    // future, copies its outcome into it.
     (void)loop;
     throw_todo("ch10", "run-coroutine-threadsafe");
     return future;

@@ -36,6 +36,19 @@ struct Submission {
     }
 };
 
+// The task's done-callback holds this: if the task never finishes (the loop closed and
+// abandoned it), the callback is destroyed unrun, and the future fails instead of
+// leaving its waiter waiting for ever.
+template <class T>
+struct CompleteOnExit {
+    ConcurrentFuture<T> future;
+    ~CompleteOnExit() {
+        if (!future.done())
+            future.set_exception(std::make_exception_ptr(
+                RuntimeError("run_coroutine_threadsafe: the event loop was closed before the coroutine finished")));
+    }
+};
+
 // The task's outcome, copied into the concurrent future (its value, its exception, or
 // its cancellation).
 template <class T>
@@ -61,18 +74,24 @@ ConcurrentFuture<T> run_coroutine_threadsafe(Coro<T> coro, EventLoop& loop) {
     auto submission = std::make_shared<detail::Submission<T>>();
     submission->coro.emplace(std::move(coro));
     submission->future = future;
-    // BEGIN EXERCISE run-coroutine-threadsafe: With call_soon_threadsafe, on the loop's thread: unless the future was cancelled meanwhile, create the task from the submission's coroutine (take it out: reset coro); cancelling the future cancels the task (set_canceller: call_soon_threadsafe(task.cancel)); the task's done-callback copies its outcome into the future.
+    // BEGIN EXERCISE run-coroutine-threadsafe: With call_soon_threadsafe, on the loop's thread: unless the future was cancelled meanwhile, create the task from the submission's coroutine (take it out: reset coro); cancelling the future cancels the task (set_canceller: call_soon_threadsafe of a cancel through a weak_ptr to task.state()); the task's done-callback, holding a CompleteOnExit with the future, copies its outcome into it.
     loop.call_soon_threadsafe([submission, &loop] {
         Coro<T> body = std::move(*submission->coro);
         submission->coro.reset();  // started: the Submission's destructor has nothing to report
         ConcurrentFuture<T> future = submission->future;
         if (future.cancelled()) return;  // cancelled before it could start: never run it
         Task<T> task = create_task(loop, std::move(body));
-        future.set_canceller([task, &loop]() mutable {
+        // The canceller holds the task weakly: the task's callback holds the future, so a
+        // strong reference back would be a cycle that an abandoned task never frees.
+        future.set_canceller([weak = std::weak_ptr(task.state()), &loop] {
             // From the cancelling thread: the task is the loop's, so the loop cancels it.
-            loop.call_soon_threadsafe([task]() mutable { task.cancel(); });
+            loop.call_soon_threadsafe([weak] {
+                if (auto const state = weak.lock()) state->cancel("");
+            });
         });
-        task.add_done_callback([future](Future<T> const& done) mutable { detail::copy_task_outcome(done, future); });
+        auto const guard = std::make_shared<detail::CompleteOnExit<T>>();
+        guard->future = future;
+        task.add_done_callback([guard](Future<T> const& done) { detail::copy_task_outcome(done, guard->future); });
     });
     // STUB
     // (void)loop;
