@@ -41,9 +41,15 @@ inline long long ms_since(asyncio::EventLoop const& loop, asyncio::TimePoint sta
 }
 
 // Every message the loop's exception handler receives (instead of printing them).
+// It puts the default handler back when it goes: the loop may report more (pending tasks
+// at close) after the log is gone.
 struct HandlerLog {
     std::vector<std::string> messages;
-    explicit HandlerLog(asyncio::EventLoop& loop) {
+    asyncio::EventLoop& loop;
+    HandlerLog(HandlerLog const&) = delete;
+    HandlerLog& operator=(HandlerLog const&) = delete;
+    ~HandlerLog() { loop.set_exception_handler(nullptr); }
+    explicit HandlerLog(asyncio::EventLoop& loop_) : loop(loop_) {
         loop.set_exception_handler([this](asyncio::EventLoop&, asyncio::ExceptionContext const& context) {
             std::string text = context.message;
             if (context.exception) text += ": " + asyncio::describe_exception(context.exception);
