@@ -166,10 +166,10 @@ Handle EventLoop::call_soon_threadsafe(Callback callback, CallSite where) {
 // other threads submitted joins the ready queue and runs in this same iteration (as in
 // CPython, whose call_soon_threadsafe appends to the ready queue itself).
 void EventLoop::take_threadsafe() {
-    // TODO(threadsafe-queue): Nothing to do unless a wake-up is pending. Else drain the
-    // waker and clear wakeup_pending_, and only then take threadsafe_ready_ (under the
-    // lock): a submission after the take finds the flag clear and wakes the loop again.
-    // Append what was taken to ready_, in order.
+    if (!wakeup_pending_.load()) return;  // nothing was submitted since the last take
+    // TODO(threadsafe-queue): Drain the waker and clear wakeup_pending_, and only then
+    // take threadsafe_ready_ (under the lock): a submission after the take finds the
+    // flag clear and wakes the loop again. Append what was taken to ready_, in order.
     throw_todo("ch10", "threadsafe-queue");
 }
 // endregion

@@ -22,6 +22,7 @@ ThreadPoolExecutor::ThreadPoolExecutor(std::size_t workers) {
             } catch (std::exception const& error) {
                 // work() throws only while it is the exercise's stub (TODO(ch10 executor)):
                 // say so plainly instead of std::terminate's "terminate called after...".
+                std::fflush(nullptr);  // what the program printed so far, then the reason
                 std::fprintf(stderr, "error: %s\n", error.what());
                 std::_Exit(1);
             }
