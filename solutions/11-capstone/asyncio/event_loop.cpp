@@ -2,11 +2,13 @@
 // ready fds into more callbacks; chapter 07 adds timers. Follows CPython's
 // Lib/asyncio/base_events.py and selector_events.py; where we differ, a comment says why.
 // Chapter 08: the loop keeps its pending tasks, and close() frees those left.
+// Chapter 11: debug mode times each callback and task step; a trace records them.
 #include <asyncio/event_loop.hpp>
 
 #include <asyncio/exceptions.hpp>
 #include <asyncio/task.hpp>
 #include <asyncio/todo.hpp>
+#include <asyncio/trace.hpp>
 
 #include <fmt/core.h>
 
@@ -21,6 +23,7 @@
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <typeinfo>
 #include <utility>
 
@@ -30,6 +33,13 @@ namespace {
 
 // The loop running in this thread, for get_running_loop() (Python keeps the same).
 thread_local EventLoop* running_loop = nullptr;
+
+// Chapter 11: ASYNCIO_DEBUG=1 turns debug mode on for every loop (Python:
+// PYTHONASYNCIODEBUG, where any non-empty value does; "0" is off here, as it reads).
+bool debug_from_environment() {
+    char const* const value = std::getenv("ASYNCIO_DEBUG");
+    return value != nullptr && value[0] != '\0' && std::string_view(value) != "0";
+}
 
 // The callback slot of an fd for one event: its reader or its writer.
 Handle& slot_for(auto& callbacks, selectors::Events event) {
@@ -81,6 +91,7 @@ private:
 
 EventLoop::EventLoop(std::unique_ptr<selectors::BaseSelector> selector) : selector_(std::move(selector)) {
     if (!selector_) throw std::invalid_argument("EventLoop needs a selector, not nullptr");
+    set_debug(debug_from_environment());
 }
 
 // A loop destroyed from inside one of its own callbacks would be a use after free
@@ -111,6 +122,12 @@ void EventLoop::run_ready() {
         Handle handle = std::move(ready_.front());
         ready_.pop_front();
         if (handle.cancelled()) continue;
+        // region: run-ready-branch
+        if (instrumented_) {  // chapter 11: debug mode or a trace; one branch when both are off
+            run_instrumented(handle);
+            continue;
+        }
+        // endregion
         try {
             handle.run();
         } catch (...) {
@@ -119,6 +136,69 @@ void EventLoop::run_ready() {
         }
     }
 }
+
+// ---- Debug mode and the trace (chapter 11) ---------------------------------------------
+
+void EventLoop::set_debug(bool enabled) {
+    debug_ = enabled;
+    instrumented_ = debug_ || trace_ != nullptr;
+}
+
+void EventLoop::set_trace(Trace* trace) {
+    trace_ = trace;
+    instrumented_ = debug_ || trace_ != nullptr;
+}
+
+// region: run-instrumented
+// One callback, timed on the loop's clock (time(), which a test can drive: a callback
+// that moves a fake clock forward 150 ms "took" 150 ms, on any machine). If it was a
+// task's step, the step said so in stepping_, and the reports name the task.
+void EventLoop::run_instrumented(Handle& handle) {
+    stepping_.reset();
+    TimePoint const start = time();
+    try {
+        handle.run();
+    } catch (...) {
+        call_exception_handler({"Exception in callback " + handle.describe(), std::current_exception(), handle});
+    }
+    TimePoint const end = time();
+    std::shared_ptr<detail::TaskStateBase> const task = std::exchange(stepping_, nullptr);
+
+    // BEGIN EXERCISE slow-callback: In debug mode, a callback that took slow_callback_duration_ or longer (end - start) goes to the exception handler, as a message alone (no exception, no handle): "Executing <what> took 0.150 seconds" (three decimals), <what> being the task's description (task->future().describe()) for a task step, handle.describe() for any other callback.
+    if (debug_ && end - start >= slow_callback_duration_) {
+        std::string const what = task ? task->future().describe() : handle.describe();
+        double const seconds = std::chrono::duration<double>(end - start).count();
+        call_exception_handler({fmt::format("Executing {} took {:.3f} seconds", what, seconds), {}, {}});
+    }
+    // STUB
+    // (void)start;
+    // (void)end;
+    // (void)task;
+    // if (debug_) throw_todo("ch11", "slow-callback");
+    // END EXERCISE
+
+    // BEGIN EXERCISE trace-events: With a trace set, record one TraceEvent for this callback: its kind (a step of `task`, or a plain callback), its name (the task's name, or handle.describe()), for a step the task's id and coroutine function (task->coroutine().function), the iteration, start and end.
+    if (trace_ != nullptr) {
+        TraceEvent event;
+        if (task) {
+            event.kind = TraceEvent::Kind::step;
+            event.name = task->name();
+            event.coroutine = task->coroutine().function;
+            event.task_id = task->id();
+        } else {
+            event.kind = TraceEvent::Kind::callback;
+            event.name = handle.describe();
+        }
+        event.iteration = iteration_;
+        event.start = start;
+        event.end = end;
+        trace_->record(std::move(event));
+    }
+    // STUB
+    // if (trace_ != nullptr) throw_todo("ch11", "trace-events");
+    // END EXERCISE
+}
+// endregion
 
 // ---- Running ------------------------------------------------------------------------
 
@@ -153,16 +233,12 @@ void EventLoop::check_thread(char const* what) const {
 Handle EventLoop::call_soon_threadsafe(Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("call_soon_threadsafe: the callback is empty");
     Handle handle(std::move(callback), where);
-    // BEGIN EXERCISE threadsafe-queue: Under threadsafe_mutex_: refuse on a closed loop (RuntimeError "Event loop is closed"), else queue the handle in threadsafe_ready_. Then, outside the lock, wake the loop, but only if no wake-up is pending already (exchange wakeup_pending_ to true; notify the waker if it was false).
     {
         std::lock_guard const lock(threadsafe_mutex_);
         if (threadsafe_closed_) throw RuntimeError("Event loop is closed");
         threadsafe_ready_.push_back(handle);
     }
     if (!wakeup_pending_.exchange(true)) waker_.notify();
-    // STUB
-    // throw_todo("ch10", "threadsafe-queue");
-    // END EXERCISE
     return handle;
 }
 
@@ -171,7 +247,6 @@ Handle EventLoop::call_soon_threadsafe(Callback callback, CallSite where) {
 // CPython, whose call_soon_threadsafe appends to the ready queue itself).
 void EventLoop::take_threadsafe() {
     if (!wakeup_pending_.load()) return;  // nothing was submitted since the last take
-    // BEGIN EXERCISE threadsafe-queue: Drain the waker and clear wakeup_pending_, and only then take threadsafe_ready_ (under the lock): a submission after the take finds the flag clear and wakes the loop again. Append what was taken to ready_, in order.
     waker_.drain();
     wakeup_pending_.store(false);
     std::deque<Handle> taken;
@@ -180,9 +255,6 @@ void EventLoop::take_threadsafe() {
         taken.swap(threadsafe_ready_);
     }
     for (Handle& handle : taken) ready_.push_back(std::move(handle));
-    // STUB
-    // throw_todo("ch10", "threadsafe-queue");
-    // END EXERCISE
 }
 // endregion
 
@@ -208,6 +280,7 @@ TimerHandle EventLoop::call_at(TimePoint when, Callback callback, CallSite where
 // region: run-iteration
 // One iteration of the loop, like CPython's BaseEventLoop._run_once.
 void EventLoop::run_iteration() {
+    ++iteration_;  // chapter 11: the trace numbers its events with it
     // 1. How long may we wait for I/O? Not at all if callbacks are ready or stop() was
     //    called; otherwise until the earliest timer is due, or for ever if there is none.
     // 2. Wait; each ready fd puts its reader's or writer's callback in the ready queue.
@@ -252,6 +325,7 @@ void EventLoop::close() {
     // Pending callbacks and timers never run; dropping them releases what they captured now.
     ready_.clear();
     timers_.clear();
+    stepping_.reset();
     selector_->close();  // drops the reader and writer Handles kept in its keys
     // region: close-tasks
     // Chapter 08: a task still pending now never finishes. Destroying its coroutine frame

@@ -2,7 +2,8 @@
 // reactor at the heart of asyncio (Python's asyncio.BaseEventLoop with a selector).
 // Introduced in chapter 05 (callbacks and fds); chapter 07 adds the clock and timers;
 // chapter 08 the tasks: run_until_complete, and a loop that keeps its pending tasks;
-// chapter 10 call_soon_threadsafe, the one way in from another thread.
+// chapter 10 call_soon_threadsafe, the one way in from another thread; chapter 11 debug
+// mode (slow callbacks) and a trace of every callback and task step (trace.hpp).
 #pragma once
 
 #include <asyncio/base_selector.hpp>
@@ -31,6 +32,7 @@
 namespace asyncio {
 
 class EventLoop;
+class Trace;
 template <class T>
 class Coro;
 template <class T>
@@ -116,6 +118,28 @@ public:
     T run_until_complete(Coro<T> coro);
     // endregion
 
+    // region: debug-declaration
+    // Chapter 11: debug mode (Python: loop.set_debug, loop.get_debug). On from the start
+    // when the environment has ASYNCIO_DEBUG set (to anything but "" or "0"). The loop
+    // then times every callback and task step on its clock, time(), and reports those
+    // that took slow_callback_duration or more; tasks remember where they were created.
+    // Its warnings go to the exception handler, as a context without an exception
+    // (Python logs them; our loop has one place for reports, which tests capture).
+    void set_debug(bool enabled);
+    bool get_debug() const noexcept { return debug_; }
+    void set_slow_callback_duration(Clock::duration duration) { slow_callback_duration_ = duration; }
+    Clock::duration slow_callback_duration() const noexcept { return slow_callback_duration_; }
+
+    // Chapter 11: records every callback and task step it runs into `trace` (nullptr:
+    // stop recording), whether or not debug mode is on. The loop does not own it: the
+    // trace must outlive the recording.
+    void set_trace(Trace* trace);
+    Trace* get_trace() const noexcept { return trace_; }
+
+    // How many iterations have started (the trace numbers its events with it).
+    std::uint64_t iteration() const noexcept { return iteration_; }
+    // endregion
+
     void run_forever();  // runs iterations until stop() is called
     void run_once();     // runs one iteration (for tests and lessons)
     void stop();         // the loop finishes its current iteration, then returns
@@ -155,6 +179,7 @@ private:
     // misbehaves with longer timeouts; a far-away timer then costs one wake-up a day.
     static constexpr Clock::duration max_select_timeout = std::chrono::hours(24);
     void run_ready();      // runs the callbacks that were ready when it started
+    void run_instrumented(Handle& handle);  // chapter 11: timed, traced
     void process_events(std::vector<selectors::ReadyKey> const& ready_keys);
     Handle add_fd_callback(int fd, selectors::Events event, Callback callback, CallSite where);
     bool remove_fd_callback(int fd, selectors::Events event);
@@ -170,6 +195,19 @@ private:
     bool stopping_ = false;
     std::atomic<bool> running_ = false;  // chapter 10: atomic, other threads read it
     bool closed_ = false;
+
+    // region: debug-members
+    // Chapter 11. The ready queue tests one flag per callback, instrumented_, so that a
+    // loop with debug mode and tracing off pays one branch for them.
+    bool debug_ = false;
+    Trace* trace_ = nullptr;
+    bool instrumented_ = false;  // debug_ || trace_
+    Clock::duration slow_callback_duration_ = std::chrono::milliseconds(100);  // Python's 0.1 s
+    std::uint64_t iteration_ = 0;
+    // Set by a task's step while instrumented_: the callback being run was that step, so
+    // a report names the task, not the callback that woke it (Python's _format_handle).
+    std::shared_ptr<detail::TaskStateBase> stepping_;
+    // endregion
 
     // region: threadsafe-members
     // Chapter 10: what other threads submitted, waiting for the loop's thread to take it.

@@ -1,5 +1,6 @@
 // How a task runs its coroutine a step at a time, following CPython's Lib/asyncio/tasks.py
 // (Task.__step, Task.__wakeup and Task.cancel); where we differ, a comment says why.
+// Chapter 11: a step tells an instrumented loop which task it is running.
 #include <asyncio/task.hpp>
 
 #include <fmt/core.h>
@@ -30,8 +31,9 @@ private:
 
 namespace detail {
 
-TaskStateBase::TaskStateBase(EventLoop& loop, std::string name)
-    : loop_(&loop), name_(std::move(name)), id_(++task_counter) {
+TaskStateBase::TaskStateBase(EventLoop& loop, std::string name, CallSite created_at)
+    : loop_(&loop), name_(std::move(name)), id_(++task_counter), created_at_(created_at),
+      created_in_debug_mode_(loop.get_debug()) {
     if (name_.empty()) name_ = "Task-" + std::to_string(id_);
 }
 
@@ -49,7 +51,6 @@ void TaskStateBase::step() {
     // Done already, or abandoned by a closing loop (its frame is gone) and woken by a
     // future that someone completed afterwards: nothing to resume.
     if (future().done() || !resume_point_) return;
-    // BEGIN EXERCISE task-step: Turn a pending cancel into one to deliver at the co_await (never started: the body never runs, the task ends cancelled). Resume the coroutine as the current task. Then: finished, so keep the outcome and leave the loop's tasks; or suspended, so nothing to do (the awaiter registered the wake-up).
     if (must_cancel_) {
         must_cancel_ = false;
         if (!started_) {
@@ -65,6 +66,8 @@ void TaskStateBase::step() {
     }
     started_ = true;
     std::coroutine_handle<> const coroutine = std::exchange(resume_point_, {});
+    // Chapter 11: debug mode and the trace name this task, not the callback that woke it.
+    if (loop_->instrumented_) loop_->stepping_ = shared();
     {
         CurrentTaskScope scope(this);
         coroutine.resume();  // runs until the coroutine awaits a pending future, or ends
@@ -81,9 +84,6 @@ void TaskStateBase::step() {
         finish_with_coroutine_outcome();
     }
     loop_->tasks_.erase(id_);
-    // STUB
-    // throw_todo("ch08", "task-step");
-    // END EXERCISE
 }
 // endregion
 
@@ -109,7 +109,6 @@ void TaskStateBase::yield_now(std::coroutine_handle<> coroutine) {
 
 // region: request-cancel
 bool TaskStateBase::request_cancel(std::string message) {
-    // BEGIN EXERCISE task-cancel: A done task says false. Waiting on a future: cancel that future (its wake-up then raises CancelledError here), and true. Otherwise remember the request and its message for the next step, and true.
     if (future().done()) return false;
     if (waiting_on_ && waiting_on_->cancel(message)) {
         // The awaited future's done-callback wakes this task, and its awaiter raises
@@ -119,10 +118,6 @@ bool TaskStateBase::request_cancel(std::string message) {
     must_cancel_ = true;
     cancel_message_ = std::move(message);
     return true;
-    // STUB
-    // (void)message;
-    // throw_todo("ch08", "task-cancel");
-    // END EXERCISE
 }
 // endregion
 

@@ -1,8 +1,11 @@
 // Task<T>: a Coro<T> driven by the event loop, and a Future<T> of its result (Python's
 // asyncio.Task). create_task starts one; the loop runs it a step at a time, each step
-// running the coroutine until it waits for a future. Introduced in chapter 08.
+// running the coroutine until it waits for a future. Introduced in chapter 08; chapter 11
+// records where each task was created and which coroutine function it runs, for debug
+// mode's reports and the trace's rows.
 #pragma once
 
+#include <asyncio/call_site.hpp>
 #include <asyncio/coro.hpp>
 #include <asyncio/event_loop.hpp>
 #include <asyncio/exceptions.hpp>
@@ -25,7 +28,7 @@ namespace detail {
 // it waits for, and a pending cancellation. TaskState<T> adds the Coro<T> and its value.
 class TaskStateBase {
 public:
-    TaskStateBase(EventLoop& loop, std::string name);
+    TaskStateBase(EventLoop& loop, std::string name, CallSite created_at);
     virtual ~TaskStateBase() = default;
 
     virtual FutureStateBase& future() noexcept = 0;
@@ -36,6 +39,15 @@ public:
     void set_name(std::string name) { name_ = std::move(name); }
     EventLoop& loop() const noexcept { return *loop_; }
     std::uint64_t id() const noexcept { return id_; }
+
+    // region: task-sites
+    // Chapter 11: where create_task was called, and the coroutine function the task runs
+    // ("'fetch_data' (demo.cpp:40)"). A task created while its loop is in debug mode
+    // shows both in its description, as Python's repr(task) shows coro= and created at.
+    CallSite const& created_at() const noexcept { return created_at_; }
+    CoroSite const& coroutine() const noexcept { return coroutine_; }
+    bool created_in_debug_mode() const noexcept { return created_in_debug_mode_; }
+    // endregion
 
     // Python's Task.cancel(msg): a request, answered by the coroutine at its next step.
     bool request_cancel(std::string message);
@@ -56,6 +68,7 @@ public:
     static TaskStateBase* current() noexcept;
 
 protected:
+    CoroSite coroutine_;  // set by TaskState<T>, which knows the promise's type
     virtual void finish_with_coroutine_outcome() = 0;  // the body finished: keep its result
     virtual void destroy_coroutine() noexcept = 0;
 
@@ -68,6 +81,8 @@ private:
     EventLoop* loop_;
     std::string name_;
     std::uint64_t id_;
+    CallSite created_at_;
+    bool created_in_debug_mode_;
     std::shared_ptr<FutureStateBase> waiting_on_;  // the future this task waits for
     bool started_ = false;
     bool must_cancel_ = false;        // cancel() came while it waited on nothing cancellable
@@ -79,12 +94,16 @@ private:
 template <class T>
 class TaskState final : public FutureState<T>, public TaskStateBase {
 public:
-    TaskState(EventLoop& loop, Coro<T> coro, std::string name)
-        : FutureState<T>(loop), TaskStateBase(loop, std::move(name)), coro_(std::move(coro)),
+    TaskState(EventLoop& loop, Coro<T> coro, std::string name, CallSite created_at)
+        : FutureState<T>(loop), TaskStateBase(loop, std::move(name), created_at), coro_(std::move(coro)),
           awaiter_(coro_->operator co_await()) {
         // Started as chapter 04's ManualScheduler::spawn starts one, with no continuation:
         // when the body finishes, its final awaiter returns to the step that resumed it.
         resume_point_ = awaiter_.await_suspend(std::noop_coroutine());
+        // That is the Coro's own frame (it has not run yet): its promise knows the
+        // coroutine function (chapter 08's CoroSite, made for the never-awaited warning).
+        using Promise = typename Coro<T>::promise_type;
+        coroutine_ = std::coroutine_handle<Promise>::from_address(resume_point_.address()).promise().site();
     }
     ~TaskState() override { this->report_unretrieved("Task exception was never retrieved"); }
 
@@ -96,7 +115,6 @@ public:
 private:
     // region: task-finish
     void finish_with_coroutine_outcome() override {
-        // BEGIN EXERCISE task-step: The body finished: its value becomes the task's result, CancelledError makes the task cancelled (FutureStateBase::cancel), any other exception becomes the task's exception. Then free the frame.
         try {
             if constexpr (std::is_void_v<T>) {
                 awaiter_.await_resume();
@@ -110,9 +128,6 @@ private:
             this->set_exception(std::current_exception());
         }
         destroy_coroutine();
-        // STUB
-        // throw_todo("ch08", "task-step");
-        // END EXERCISE
     }
     // endregion
 
@@ -146,17 +161,18 @@ public:
 // loop.create_task(coro, name=...)). The name defaults to "Task-N". The loop keeps a
 // pending task alive, so it runs even if nobody holds its Task (unlike Python, where
 // the loop keeps only a weak reference and a task nobody holds may vanish).
+// Chapter 11: `where` records the caller's line, for debug mode.
 template <class T>
-Task<T> create_task(EventLoop& loop, Coro<T> coro, std::string name = {}) {
-    auto state = std::make_shared<detail::TaskState<T>>(loop, std::move(coro), std::move(name));
+Task<T> create_task(EventLoop& loop, Coro<T> coro, std::string name = {}, CallSite where = CallSite::current()) {
+    auto state = std::make_shared<detail::TaskState<T>>(loop, std::move(coro), std::move(name), where);
     state->schedule_first_step();
     return Task<T>(std::move(state));
 }
 
 // The same on the running loop (Python: asyncio.create_task).
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {}) {
-    return create_task(get_running_loop(), std::move(coro), std::move(name));
+Task<T> create_task(Coro<T> coro, std::string name = {}, CallSite where = CallSite::current()) {
+    return create_task(get_running_loop(), std::move(coro), std::move(name), where);
 }
 
 // The task whose step is running (Python: asyncio.current_task()); nullopt outside one.
@@ -172,6 +188,10 @@ std::string detail::TaskState<T>::describe() const {
     std::string text = FutureStateBase::describe();  // "<Future pending>" etc.
     text.replace(1, 6, "Task");
     text.insert(text.size() - 1, " name='" + name() + "'");
+    // Chapter 11: "<Task pending name='Task-2' coro='fetch_data' (demo.cpp:40) created at
+    // demo.cpp:52>" for a task created in debug mode.
+    if (created_in_debug_mode())
+        text.insert(text.size() - 1, " coro=" + coroutine().describe() + " created at " + created_at().describe());
     return text;
 }
 
