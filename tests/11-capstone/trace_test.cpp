@@ -459,7 +459,7 @@ TEST_CASE("the terminal timeline draws a row per task with where it ran and wher
     CHECK(asyncio::render_timeline(trace, 10) == expected);
 }
 
-TEST_CASE("the running example's timeline on a virtual clock is the same on every run", "[ch11]") {
+TEST_CASE("the running example's timeline on a virtual clock is the same on every run", "[ch11][trace-events]") {
     std::string const first = asyncio::render_timeline(trace_running_example(), 30);
     std::string const second = asyncio::render_timeline(trace_running_example(), 30);
     INFO(first);
