@@ -13,6 +13,7 @@
 #include <asyncio/select_selector.hpp>
 #include <asyncio/sleep.hpp>
 #include <asyncio/task.hpp>
+#include <asyncio/trace.hpp>
 
 #include <testing/capture_stderr.hpp>
 #include <testing/drive.hpp>
@@ -146,6 +147,23 @@ TEST_CASE("with debug mode off even a very slow callback is not reported", "[ch1
     loop.call_soon([&] { clock.now += 10s; });
     loop.run_once();
     CHECK(log.messages.empty());
+}
+
+TEST_CASE("a loop that records a trace without debug mode reports no slow callback", "[ch11][trace-events]") {
+    testing::VirtualClock clock;
+    Loop loop(clock);
+    testing::HandlerLog log(loop);
+    asyncio::Trace trace;
+    loop.set_trace(&trace);
+    loop.call_soon([&] { clock.now += 10s; });
+    loop.run_once();
+    CHECK(trace.events().size() == 1);
+    CHECK(log.messages.empty());
+    loop.set_debug(true);  // both: reported and recorded
+    loop.call_soon([&] { clock.now += 10s; });
+    loop.run_once();
+    CHECK(trace.events().size() == 2);
+    CHECK(log.messages.size() == 1);
 }
 
 TEST_CASE("in debug mode a callback that throws still reaches the exception handler and the loop goes on", "[ch11][slow-callback]") {
