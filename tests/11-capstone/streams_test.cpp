@@ -456,21 +456,28 @@ TEST_CASE("drain resumes the writer once the reader catches up at the low-water 
         auto writing = asyncio::create_task([](asyncio::StreamWriter w, int& paused, std::vector<std::size_t>& after,
                                                std::size_t high, std::size_t chunk,
                                                std::size_t chunks) -> asyncio::Coro<void> {
-            for (std::size_t i = 0; i < chunks; ++i) {
-                w.write(pattern(chunk, i * chunk));
-                bool const over = w.get_write_buffer_size() > high;
-                co_await w.drain();
-                if (over) {
-                    ++paused;
-                    after.push_back(w.get_write_buffer_size());
+            std::exception_ptr error;
+            try {
+                for (std::size_t i = 0; i < chunks; ++i) {
+                    w.write(pattern(chunk, i * chunk));
+                    bool const over = w.get_write_buffer_size() > high;
+                    co_await w.drain();
+                    if (over) {
+                        ++paused;
+                        after.push_back(w.get_write_buffer_size());
+                    }
                 }
+            } catch (...) {
+                error = std::current_exception();
             }
-            w.close();
+            w.close();  // also when it failed, so that the reader is not left waiting
+            if (error) std::rethrow_exception(error);
             co_await w.wait_closed();
         }(writer, paused, after_pause, high, chunk, chunks));
         std::string received;
         while (received.size() < chunk * chunks) {
             std::string const got = co_await peer_reader.read(16 * 1024);
+            if (got.empty()) co_await writing;  // the writer failed: its error says why
             REQUIRE_FALSE(got.empty());
             received += got;
             co_await asyncio::sleep(0s);  // a slow reader: let the writer run between reads
@@ -568,6 +575,23 @@ asyncio::Coro<void> echo_lines(asyncio::StreamReader reader, asyncio::StreamWrit
     }
 }
 
+// echo_lines, counting the handlers that started, ended and were cancelled.
+struct Handlers {
+    int started = 0, ended = 0, cancelled = 0;
+    asyncio::ClientConnected echo() {
+        return [this](asyncio::StreamReader reader, asyncio::StreamWriter writer) -> asyncio::Coro<void> {
+            ++started;
+            try {
+                co_await echo_lines(std::move(reader), std::move(writer));
+            } catch (asyncio::CancelledError const&) {
+                ++cancelled;
+                throw;
+            }
+            ++ended;
+        };
+    }
+};
+
 }  // namespace
 
 TEST_CASE("start_server runs a task per connection that echoes lines", "[ch11][stream-readuntil]") {
@@ -600,11 +624,12 @@ TEST_CASE("start_server runs a task per connection that echoes lines", "[ch11][s
 
 TEST_CASE("a server closed while clients are connected ends its tasks and the clients see EOF",
           "[ch11][stream-readuntil]") {
-    run_bounded([]() -> asyncio::Coro<void> {
-        asyncio::Server server = co_await asyncio::start_server(echo_lines);
+    Handlers handlers;
+    run_bounded([](Handlers& handlers) -> asyncio::Coro<void> {
+        asyncio::Server server = co_await asyncio::start_server(handlers.echo());
         std::vector<asyncio::Streams> clients;
         for (int i = 0; i < 3; ++i) clients.push_back(co_await asyncio::open_connection(server.port()));
-        while (server.connections() < 3) co_await asyncio::sleep(0s);
+        while (handlers.started < 3) co_await asyncio::sleep(0s);
         clients[0].writer.write("still here\n");
         {
             auto const got = co_await clients[0].reader.readline();
@@ -629,18 +654,22 @@ TEST_CASE("a server closed while clients are connected ends its tasks and the cl
             refused = e.code().value() == ECONNREFUSED;
         }
         CHECK(refused);
-    }());
+    }(handlers));
+    CHECK(handlers.ended == 3);  // each saw the end of its stream and returned
 }
 
 TEST_CASE("asyncio run cancels the tasks of a server left open and the clients see EOF",
           "[ch11][stream-readuntil]") {
     asyncio::FileDescriptor client_fd;
-    asyncio::run([](asyncio::FileDescriptor& kept) -> asyncio::Coro<void> {
-        asyncio::Server server = co_await asyncio::start_server(echo_lines);
+    Handlers handlers;
+    run_bounded([](asyncio::FileDescriptor& kept, Handlers& handlers) -> asyncio::Coro<void> {
+        asyncio::Server server = co_await asyncio::start_server(handlers.echo());
         auto [reader, writer] = co_await asyncio::open_connection(server.port());
-        while (server.connections() < 1) co_await asyncio::sleep(0s);
+        while (handlers.started < 1) co_await asyncio::sleep(0s);
+        co_await iterations(3);  // the handler waits in readline
         kept.reset(::dup(writer.fileno()));
-    }(client_fd));  // run's shutdown cancels the connection's task: its socket closes
+    }(client_fd, handlers));  // run's shutdown cancels the connection's task: its socket closes
+    CHECK(handlers.cancelled == 1);
     char byte = 0;
     CHECK(::recv(client_fd.get(), &byte, 1, MSG_DONTWAIT) == 0);  // EOF, not EAGAIN
 }
