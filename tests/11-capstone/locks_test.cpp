@@ -86,6 +86,18 @@ TEST_CASE("a lock goes to its waiters one at a time in the order they asked", "[
     CHECK_FALSE(lock.locked());
 }
 
+namespace {
+
+asyncio::Coro<void> release_then_take(asyncio::Lock& lock, Log& log) {
+    lock.release();  // hands the lock to the waiter, which has not run yet
+    CHECK_FALSE(lock.locked());
+    co_await lock.acquire();  // so this must wait its turn, although the lock looks free
+    log.push_back("newcomer");
+    lock.release();
+}
+
+}  // namespace
+
 TEST_CASE("a newcomer does not overtake the waiter a released lock was handed to", "[ch11]") {
     asyncio::Lock lock;
     Log log;
@@ -93,13 +105,14 @@ TEST_CASE("a newcomer does not overtake the waiter a released lock was handed to
     drive(f.loop, lock.acquire());
     auto first = asyncio::create_task(f.loop, take(lock, "waiter", log));
     f.settle();
-    lock.release();  // the waiter is woken, but has not run yet
-    auto newcomer = asyncio::create_task(f.loop, take(lock, "newcomer", log));
+    auto newcomer = asyncio::create_task(f.loop, release_then_take(lock, log));
     f.settle();
-    CHECK(log == Log{"waiter"});
+    CHECK(log == Log{"waiter"});  // the waiter holds it; the newcomer waits
+    CHECK_FALSE(newcomer.done());
     lock.release();
     f.settle();
     CHECK(log == Log{"waiter", "newcomer"});
+    CHECK(newcomer.done());
 }
 
 TEST_CASE("a lock waiter cancelled after its wake-up hands the lock to the next waiter", "[ch11]") {
@@ -338,6 +351,30 @@ TEST_CASE("a newcomer does not overtake a semaphore waiter that was woken", "[ch
     semaphore.release();
     f.settle();
     CHECK(log == Log{"waiter", "newcomer"});
+}
+
+namespace {
+
+asyncio::Coro<void> release_twice_then_take(asyncio::Semaphore& semaphore, Log& log) {
+    semaphore.release();  // the waiter's slot
+    semaphore.release();  // a free slot, while the woken waiter has not run yet
+    CHECK(semaphore.value() == 1);
+    CHECK(semaphore.locked());  // FIFO: the woken waiter goes first
+    co_await semaphore.acquire();
+    log.push_back("newcomer");
+}
+
+}  // namespace
+
+TEST_CASE("a semaphore newcomer waits its turn even while a slot is free", "[ch11][semaphore]") {
+    asyncio::Semaphore semaphore(0);
+    Log log;
+    Fixture f;  // after what its tasks use: its destructor still runs them
+    auto waiter = asyncio::create_task(f.loop, take(semaphore, "waiter", log));
+    f.settle();
+    drive(f.loop, release_twice_then_take(semaphore, log));
+    CHECK(log == Log{"waiter", "newcomer"});
+    CHECK(semaphore.value() == 0);
 }
 
 TEST_CASE("a semaphore waiter cancelled after its wake-up passes the slot to the next waiter", "[ch11][semaphore]") {

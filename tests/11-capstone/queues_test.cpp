@@ -99,6 +99,24 @@ TEST_CASE("queue get waits for a put and the waiting getters are served first co
     CHECK(second == std::vector<int>{8});
 }
 
+TEST_CASE("a queue getter keeps its place when an item wakes only the one ahead of it", "[ch11][queue]") {
+    asyncio::Queue<int> queue;
+    std::vector<int> a_got, b_got, c_got;
+    Fixture f;  // after what its tasks use: its destructor still runs them
+    auto a = asyncio::create_task(f.loop, get_into(queue, a_got));
+    auto b = asyncio::create_task(f.loop, get_into(queue, b_got));
+    f.settle();
+    queue.put_nowait(1);  // for a; b must stay where it is, ahead of any newcomer
+    auto c = asyncio::create_task(f.loop, get_into(queue, c_got));
+    f.settle();
+    queue.put_nowait(2);
+    f.settle();
+    CHECK(a_got == std::vector<int>{1});
+    CHECK(b_got == std::vector<int>{2});
+    CHECK(c_got.empty());
+    CHECK_FALSE(c.done());
+}
+
 TEST_CASE("queue put on a full queue waits until a get makes room", "[ch11][queue]") {
     asyncio::Queue<int> queue(1);
     std::vector<int> put;
@@ -202,6 +220,40 @@ TEST_CASE("a queue putter cancelled after its wake-up passes the room on to the 
     REQUIRE(next.done());
     CHECK(put == std::vector<int>{2});
     CHECK(queue.get_nowait() == 2);
+}
+
+TEST_CASE("a woken queue getter that finds the item gone waits again", "[ch11][queue]") {
+    asyncio::Queue<int> queue;
+    std::vector<int> got;
+    Fixture f;  // after what its tasks use: its destructor still runs them
+    auto getter = asyncio::create_task(f.loop, get_into(queue, got));
+    f.settle();
+    queue.put_nowait(1);             // wakes the getter...
+    CHECK(queue.get_nowait() == 1);  // ...but someone else takes the item first
+    f.settle();
+    CHECK_FALSE(getter.done());  // not QueueEmpty: it waits for the next item
+    queue.put_nowait(2);
+    f.settle();
+    CHECK(getter.done());
+    CHECK(got == std::vector<int>{2});
+}
+
+TEST_CASE("a woken queue putter that finds the queue full again waits again", "[ch11][queue]") {
+    asyncio::Queue<int> queue(1);
+    std::vector<int> put;
+    Fixture f;  // after what its tasks use: its destructor still runs them
+    queue.put_nowait(0);
+    auto putter = asyncio::create_task(f.loop, put_and_log(queue, 1, put));
+    f.settle();
+    CHECK(queue.get_nowait() == 0);  // room: wakes the putter...
+    queue.put_nowait(9);             // ...but someone else fills it first
+    f.settle();
+    CHECK_FALSE(putter.done());  // not QueueFull: it waits for room again
+    CHECK(queue.get_nowait() == 9);
+    f.settle();
+    CHECK(putter.done());
+    CHECK(put == std::vector<int>{1});
+    CHECK(queue.get_nowait() == 1);
 }
 
 TEST_CASE("a queue carries move-only items", "[ch11][queue]") {
