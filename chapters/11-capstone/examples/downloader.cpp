@@ -3,8 +3,9 @@
 // Streams for the HTTP, a Semaphore for the limit, gather for the waiting: a program an
 // asyncio user writes in the first week, on the runtime this course builds. Chapter 11.
 //
-//   ./course run 11 downloader -- --max-in-flight 4 http://127.0.0.1:8000/a.txt ...
+//   ./course run 11 downloader -- --max-in-flight 4 [--save DIR] http://127.0.0.1:8000/a.txt ...
 //
+// --save DIR writes each body to DIR/<last part of its path> (the test compares them).
 // Loopback only: a URL is http://127.0.0.1:PORT/PATH (or localhost).
 #include <asyncio/coro.hpp>
 #include <asyncio/gather.hpp>
@@ -17,10 +18,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -142,18 +145,21 @@ asyncio::Coro<std::vector<Response>> download(std::vector<Url> const& urls, int 
 
 int main(int argc, char** argv) try {
     int max_in_flight = 4;
+    std::string save_dir;
     std::vector<Url> urls;
     for (int i = 1; i < argc; ++i) {
         std::string const arg = argv[i];
         if (arg == "--max-in-flight" && i + 1 < argc) {
             max_in_flight = std::stoi(argv[++i]);
             if (max_in_flight < 1) throw std::invalid_argument("--max-in-flight must be at least 1");
+        } else if (arg == "--save" && i + 1 < argc) {
+            save_dir = argv[++i];
         } else {
             urls.push_back(parse_url(arg));
         }
     }
     if (urls.empty()) {
-        fmt::print(stderr, "usage: ch11_downloader [--max-in-flight K] http://127.0.0.1:PORT/PATH...\n");
+        fmt::print(stderr, "usage: ch11_downloader [--max-in-flight K] [--save DIR] http://127.0.0.1:PORT/PATH...\n");
         return 2;
     }
     Progress progress;
@@ -161,6 +167,10 @@ int main(int argc, char** argv) try {
     auto const start = std::chrono::steady_clock::now();
     std::vector<Response> const responses = asyncio::run(download(urls, max_in_flight, progress));
     double const seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (std::size_t i = 0; i < urls.size() && !save_dir.empty(); ++i) {
+        std::string const name = urls[i].path.substr(urls[i].path.rfind('/') + 1);
+        std::ofstream(save_dir + "/" + (name.empty() ? "index.html" : name), std::ios::binary) << responses[i].body;
+    }
     for (std::size_t i = 0; i < urls.size(); ++i)
         fmt::print("{} {:>8} bytes  {}\n", responses[i].status, responses[i].body.size(), urls[i].text);
     fmt::print("{} URLs, {} bytes in {:.3f} s; at most {} in flight (limit {})\n", urls.size(), progress.bytes,
