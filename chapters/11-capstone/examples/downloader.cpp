@@ -3,7 +3,7 @@
 // Streams for the HTTP, a Semaphore for the limit, gather for the waiting: a program an
 // asyncio user writes in the first week, on the runtime this course builds. Chapter 11.
 //
-//   ./course run 11 downloader -- --max-in-flight 4 [--save DIR] http://127.0.0.1:8000/a.txt ...
+//   ./course run 11 downloader --max-in-flight 4 [--save DIR] http://127.0.0.1:8000/a.txt ...
 //
 // --save DIR writes each body to DIR/<last part of its path> (the test compares them).
 // Loopback only: a URL is http://127.0.0.1:PORT/PATH (or localhost).
