@@ -46,15 +46,18 @@ std::string find_on_path(std::string const& name) {
     return "";
 }
 
-// ch11_http_server as a child: started with --stdin, its port read from its first line.
+// A lesson program's server as a child, its port read from its first line ("PREFIX PORT"):
+// by default ch11_http_server, started with --stdin.
 class ServerProcess {
 public:
-    explicit ServerProcess(std::vector<std::string> args = {}) {
+    explicit ServerProcess(std::vector<std::string> args = {}, std::string const& program = "ch11_http_server",
+                           std::string const& prefix = "listening on port ") {
         int in[2], out[2];
         REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
         REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
         err_path_ = "/tmp/ch11_http_server_test." + std::to_string(::getpid()) + ".err";
-        std::vector<std::string> argv_strings{testing::bin_dir() + "/ch11_http_server", "--stdin"};
+        std::vector<std::string> argv_strings{testing::bin_dir() + "/" + program};
+        if (program == "ch11_http_server") argv_strings.push_back("--stdin");
         argv_strings.insert(argv_strings.end(), args.begin(), args.end());
         std::vector<char*> argv;
         for (auto& s : argv_strings) argv.push_back(s.data());
@@ -73,8 +76,9 @@ public:
         REQUIRE(rc == 0);
         std::string const first = read_line(10s);
         INFO("first line: " << first << "\nstderr: " << err());
-        REQUIRE(first.rfind("listening on port ", 0) == 0);
-        port_ = static_cast<std::uint16_t>(std::stoi(first.substr(18)));
+        REQUIRE(first.rfind(prefix, 0) == 0);
+        REQUIRE(first.size() > prefix.size());
+        port_ = static_cast<std::uint16_t>(std::stoi(first.substr(prefix.size())));
     }
     ~ServerProcess() {
         if (pid_ > 0) stop();
@@ -269,4 +273,28 @@ TEST_CASE("the http server serves 1000 concurrent keep-alive connections", "[ch1
     auto const exit = server.stop();
     CHECK(exit.code == 0);
     CHECK(exit.out == "served 1000 requests on 1000 connections\n");
+}
+
+TEST_CASE("the W4 stream server echoes what its clients send and stops after its lifetime",
+          "[ch11][stream-drain]") {
+    ServerProcess server({"1"}, "ch11_w4_stream_server", "");
+    std::size_t const echoed = asyncio::run(asyncio::wait_for(
+        [](std::uint16_t port) -> asyncio::Coro<std::size_t> {
+            std::vector<asyncio::Streams> clients;
+            for (int i = 0; i < 4; ++i) clients.push_back(co_await asyncio::open_connection(port));
+            std::size_t intact = 0;
+            for (int round = 0; round < 10; ++round) {
+                for (auto& client : clients) client.writer.write(std::string(64, static_cast<char>('a' + round)));
+                for (auto& client : clients)
+                    if (co_await client.reader.readexactly(64) == std::string(64, static_cast<char>('a' + round)))
+                        ++intact;
+            }
+            co_return intact;
+        }(server.port()),
+        10s));
+    INFO("server stderr: " << server.err());
+    CHECK(echoed == 40);
+    auto const exit = server.stop();  // it stops by itself after 1 s
+    CHECK(exit.code == 0);
+    CHECK(server.err().find("server CPU: ") == 0);
 }
