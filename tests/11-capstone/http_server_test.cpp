@@ -66,7 +66,8 @@ public:
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
         posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
         int const rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         ::close(in[0]);
@@ -167,20 +168,19 @@ std::string exchange(std::uint16_t port, std::string const& request) {
 
 std::string const hello = "Hello from the course's own asyncio!\n";
 
-#define REQUIRE_CURL(curl)                                   \
-    std::string const curl = find_on_path("curl");           \
+#define REQUIRE_CURL(curl)                         \
+    std::string const curl = find_on_path("curl"); \
     if (curl.empty()) COURSE_SKIP("curl is not installed (./course setup installs it)")
 
 }  // namespace
 
-TEST_CASE("curl gets the http server's page and reuses the connection for a second URL",
-          "[ch11][stream-readuntil]") {
+TEST_CASE("curl gets the http server's page and reuses the connection for a second URL", "[ch11][stream-readuntil]") {
     REQUIRE_CURL(curl);
     ServerProcess server;
     // %{num_connects}: the connections this transfer opened; 0 for the second means it
     // reused the first's (keep-alive).
-    auto const result = testing::run_program(
-        curl, {"-s", "-w", "%{http_code} %{num_connects}\n", server.url(), server.url()});
+    auto const result =
+        testing::run_program(curl, {"-s", "-w", "%{http_code} %{num_connects}\n", server.url(), server.url()});
     INFO("curl stderr: " << result.err << "\nserver stderr: " << server.err());
     CHECK(result.exit_code == 0);
     CHECK(result.out == hello + "200 1\n" + hello + "200 0\n");
@@ -198,7 +198,8 @@ TEST_CASE("curl downloads a megabyte from the http server intact", "[ch11][strea
     REQUIRE(result.exit_code == 0);
     REQUIRE(result.out.size() == 1024 * 1024);
     bool intact = true;
-    for (std::size_t i = 0; i < result.out.size(); ++i) intact = intact && result.out[i] == static_cast<char>('a' + i % 26);
+    for (std::size_t i = 0; i < result.out.size(); ++i)
+        intact = intact && result.out[i] == static_cast<char>('a' + i % 26);
     CHECK(intact);
     CHECK(server.stop().code == 0);
 }
@@ -209,7 +210,8 @@ TEST_CASE("the http server answers 431 to headers over its limit and 404 to an u
     ServerProcess server;
     auto const big = testing::run_program(
         curl, {"-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + std::string(10000, 'x'), server.url()});
-    auto const missing = testing::run_program(curl, {"-s", "-o", "/dev/null", "-w", "%{http_code}", server.url("/nope")});
+    auto const missing =
+        testing::run_program(curl, {"-s", "-o", "/dev/null", "-w", "%{http_code}", server.url("/nope")});
     INFO("server stderr: " << server.err());
     CHECK(big.out == "431");
     CHECK(missing.out == "404");
@@ -275,8 +277,7 @@ TEST_CASE("the http server serves 1000 concurrent keep-alive connections", "[ch1
     CHECK(exit.out == "served 1000 requests on 1000 connections\n");
 }
 
-TEST_CASE("the W4 stream server echoes what its clients send and stops after its lifetime",
-          "[ch11][stream-drain]") {
+TEST_CASE("the W4 stream server echoes what its clients send and stops after its lifetime", "[ch11][stream-drain]") {
     ServerProcess server({"1"}, "ch11_w4_stream_server", "");
     std::size_t const echoed = asyncio::run(asyncio::wait_for(
         [](std::uint16_t port) -> asyncio::Coro<std::size_t> {

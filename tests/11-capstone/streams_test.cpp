@@ -140,8 +140,7 @@ TEST_CASE("readuntil waits for a line that arrives a byte at a time", "[ch11][st
     }());
 }
 
-TEST_CASE("readline returns each line and then what is left at the end of the stream",
-          "[ch11][stream-readuntil]") {
+TEST_CASE("readline returns each line and then what is left at the end of the stream", "[ch11][stream-readuntil]") {
     run_bounded([]() -> asyncio::Coro<void> {
         auto [mine, peer] = asyncio::make_socketpair();
         auto [reader, writer] = asyncio::open_streams(std::move(mine));
@@ -188,8 +187,7 @@ TEST_CASE("a peer that closes mid-line makes readuntil raise IncompleteReadError
     }());
 }
 
-TEST_CASE("readuntil raises LimitOverrunError when no separator comes within the limit",
-          "[ch11][stream-readuntil]") {
+TEST_CASE("readuntil raises LimitOverrunError when no separator comes within the limit", "[ch11][stream-readuntil]") {
     run_bounded([]() -> asyncio::Coro<void> {
         auto [mine, peer] = asyncio::make_socketpair();
         auto [reader, writer] = asyncio::open_streams(std::move(mine), 16);
@@ -453,27 +451,27 @@ TEST_CASE("drain resumes the writer once the reader catches up at the low-water 
         REQUIRE(writer.get_write_buffer_limits() == std::pair<std::size_t, std::size_t>(low, high));
         int paused = 0;
         std::vector<std::size_t> after_pause;  // the buffer each time a paused drain returned
-        auto writing = asyncio::create_task([](asyncio::StreamWriter w, int& paused, std::vector<std::size_t>& after,
-                                               std::size_t high, std::size_t chunk,
-                                               std::size_t chunks) -> asyncio::Coro<void> {
-            std::exception_ptr error;
-            try {
-                for (std::size_t i = 0; i < chunks; ++i) {
-                    w.write(pattern(chunk, i * chunk));
-                    bool const over = w.get_write_buffer_size() > high;
-                    co_await w.drain();
-                    if (over) {
-                        ++paused;
-                        after.push_back(w.get_write_buffer_size());
+        auto writing =
+            asyncio::create_task([](asyncio::StreamWriter w, int& paused, std::vector<std::size_t>& after,
+                                    std::size_t high, std::size_t chunk, std::size_t chunks) -> asyncio::Coro<void> {
+                std::exception_ptr error;
+                try {
+                    for (std::size_t i = 0; i < chunks; ++i) {
+                        w.write(pattern(chunk, i * chunk));
+                        bool const over = w.get_write_buffer_size() > high;
+                        co_await w.drain();
+                        if (over) {
+                            ++paused;
+                            after.push_back(w.get_write_buffer_size());
+                        }
                     }
+                } catch (...) {
+                    error = std::current_exception();
                 }
-            } catch (...) {
-                error = std::current_exception();
-            }
-            w.close();  // also when it failed, so that the reader is not left waiting
-            if (error) std::rethrow_exception(error);
-            co_await w.wait_closed();
-        }(writer, paused, after_pause, high, chunk, chunks));
+                w.close();  // also when it failed, so that the reader is not left waiting
+                if (error) std::rethrow_exception(error);
+                co_await w.wait_closed();
+            }(writer, paused, after_pause, high, chunk, chunks));
         std::string received;
         while (received.size() < chunk * chunks) {
             std::string const got = co_await peer_reader.read(16 * 1024);
@@ -516,8 +514,7 @@ TEST_CASE("drain after the peer reset the connection raises ConnectionResetError
     }());
 }
 
-TEST_CASE("a paused drain raises ConnectionResetError when the peer resets the connection",
-          "[ch11][stream-drain]") {
+TEST_CASE("a paused drain raises ConnectionResetError when the peer resets the connection", "[ch11][stream-drain]") {
     run_bounded([]() -> asyncio::Coro<void> {
         TcpPair pair = co_await tcp_pair();
         auto& [reader, writer] = pair.client;
@@ -658,8 +655,7 @@ TEST_CASE("a server closed while clients are connected ends its tasks and the cl
     CHECK(handlers.ended == 3);  // each saw the end of its stream and returned
 }
 
-TEST_CASE("asyncio run cancels the tasks of a server left open and the clients see EOF",
-          "[ch11][stream-readuntil]") {
+TEST_CASE("asyncio run cancels the tasks of a server left open and the clients see EOF", "[ch11][stream-readuntil]") {
     asyncio::FileDescriptor client_fd;
     Handlers handlers;
     run_bounded([](asyncio::FileDescriptor& kept, Handlers& handlers) -> asyncio::Coro<void> {
