@@ -278,7 +278,7 @@ TEST_CASE("the http server serves 1000 concurrent keep-alive connections", "[ch1
 }
 
 TEST_CASE("the W4 stream server echoes what its clients send and stops after its lifetime", "[ch11][stream-drain]") {
-    ServerProcess server({"1"}, "ch11_w4_stream_server", "");
+    ServerProcess server({"2"}, "ch11_w4_stream_server", "");  // 2 s: ample for 40 echoes
     std::size_t const echoed = asyncio::run(asyncio::wait_for(
         [](std::uint16_t port) -> asyncio::Coro<std::size_t> {
             std::vector<asyncio::Streams> clients;
@@ -295,7 +295,7 @@ TEST_CASE("the W4 stream server echoes what its clients send and stops after its
         10s));
     INFO("server stderr: " << server.err());
     CHECK(echoed == 40);
-    auto const exit = server.stop();  // it stops by itself after 1 s
+    auto const exit = server.stop();  // it stops by itself after 2 s
     CHECK(exit.code == 0);
     CHECK(server.err().find("server CPU: ") == 0);
 }

@@ -6,6 +6,7 @@
 // instead of hanging until CTest's timeout.
 #include <testing/catch.hpp>
 
+#include <asyncio/epoll_selector.hpp>
 #include <asyncio/exceptions.hpp>
 #include <asyncio/file_descriptor.hpp>
 #include <asyncio/runners.hpp>
@@ -389,6 +390,66 @@ TEST_CASE("a reader that never reads stops reading the socket past twice its lim
         }
         CHECK(received == sent);  // reading resumed, and nothing was lost
     }());
+}
+
+namespace {
+
+// An epoll selector that counts the changes it makes to the kernel's interest list: one
+// epoll_ctl each (a modify that changes nothing makes no system call, see chapter 06).
+class CountingSelector : public asyncio::selectors::EpollSelector {
+public:
+    int changes = 0;
+    asyncio::selectors::SelectorKey register_(int fd, asyncio::selectors::Events events, std::any data) override {
+        ++changes;
+        return EpollSelector::register_(fd, events, std::move(data));
+    }
+    asyncio::selectors::SelectorKey unregister(int fd) override {
+        ++changes;
+        return EpollSelector::unregister(fd);
+    }
+    asyncio::selectors::SelectorKey modify(int fd, asyncio::selectors::Events events, std::any data) override {
+        if (get_map().at(fd).events != events) ++changes;
+        return EpollSelector::modify(fd, events, std::move(data));
+    }
+};
+
+// Reads exactly n bytes with read() (not readexactly: this test is not about that step).
+asyncio::Coro<std::string> read_n(asyncio::StreamReader& reader, std::size_t n) {
+    std::string data;
+    while (data.size() < n) {
+        std::string const got = co_await reader.read(static_cast<std::ptrdiff_t>(n - data.size()));
+        if (got.empty()) break;
+        data += got;
+    }
+    co_return data;
+}
+
+}  // namespace
+
+TEST_CASE("an echo over streams keeps one reader per connection instead of adding one per read", "[ch11]") {
+    auto selector = std::make_unique<CountingSelector>();
+    CountingSelector const& counting = *selector;
+    int changes_during_echo = -1;
+    asyncio::run(asyncio::wait_for(
+                     [](CountingSelector const& counting, int& changes_during_echo) -> asyncio::Coro<void> {
+                         auto [mine, peer] = asyncio::make_socketpair();
+                         auto [reader, writer] = asyncio::open_streams(std::move(mine));
+                         auto [peer_reader, peer_writer] = asyncio::open_streams(std::move(peer));
+                         int const before = counting.changes;  // each end has added its reader once
+                         for (int round = 0; round < 100; ++round) {
+                             std::string const message = pattern(64, static_cast<std::size_t>(round));
+                             writer.write(message);
+                             peer_writer.write(co_await read_n(peer_reader, 64));
+                             std::string const echo = co_await read_n(reader, 64);
+                             REQUIRE(echo == message);
+                         }
+                         changes_during_echo = counting.changes - before;
+                     }(counting, changes_during_echo),
+                     10s),
+                 std::move(selector));
+    // Chapter 08's sock_recv adds and removes a reader for every read that would block:
+    // about 400 changes for these 200 reads. A transport keeps its reader.
+    CHECK(changes_during_echo == 0);
 }
 
 // ---- drain and flow control ------------------------------------------------------------
