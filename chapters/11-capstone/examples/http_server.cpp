@@ -180,7 +180,7 @@ asyncio::Coro<int> amain(Options options) {
         [&options, &stats](asyncio::StreamReader reader, asyncio::StreamWriter writer) {
             return handle_connection(std::move(reader), std::move(writer), options, stats);
         },
-        options.port, 8 * 1024);  // the reader's limit is the header limit: 8 KiB, as nginx's default
+        options.port, 8 * 1024);  // the reader's limit is the header limit: 8 KiB, as nginx's buffers
     fmt::print("listening on port {}\n", server.port());
     std::fflush(stdout);
     if (options.until_stdin_closes) {
