@@ -3,9 +3,8 @@
 # (sock_recv/sock_sendall: a reader added and removed per read) and chapter 11's on
 # streams (one reader per connection), driven by the peers' harness client (w4_client, a
 # separate epoll process). For each server: round trips/s and the server's CPU time per
-# round trip from /proc/PID/stat around each session, then one session under
-# `strace -c -f` for its system calls per round trip (strace slows the server, so its
-# rate is not quoted; the calls per round trip are what it counts). Chapter 11 quotes it.
+# round trip from /proc/PID/stat around each session, then one more session under
+# `perf stat` for its system calls and epoll_ctl calls per round trip. Chapter 11 quotes it.
 # Needs w4_client: ../shared/peers/run-all.sh builds it, or
 #   g++ -O2 -std=c++17 ../shared/peers/src/w4_client.cpp -o /tmp/peers-build/w4_client
 # Usage: tools/w4_streams_compare.sh   (SECS=3 REPS=3 PEERS=/tmp/peers-build by default)
@@ -50,17 +49,25 @@ measure() {
     done
     stop_server
 
-    # System calls: the whole session under strace, counted per round trip.
-    local trace result rts
-    trace=$(mktemp)
-    start_server strace -c -f -o "$trace" "$server" $((secs + 4))
+    # System calls per round trip: perf counts the server's over one more session (the
+    # client's warm-up included, as in the round trips). strace -c -f would count them
+    # too, but it slows the server so much that its reads seldom find the socket empty,
+    # which hides the very epoll_ctl calls we want to count.
+    command -v perf >/dev/null || { echo "$name: no perf here, so no system-call counts" >&2; return 0; }
+    local counts result rts
+    counts=$(mktemp)
+    start_server "$server" $((secs + 10))
+    perf stat -x, -e raw_syscalls:sys_enter,syscalls:sys_enter_epoll_ctl -p "$pid" -o "$counts" -- sleep $((secs + 1)) &
+    local perf_pid=$!
+    sleep 0.2
     result=$("$peers/w4_client" "$name" "$port" 64 64 "$secs" 0.5)
+    wait "$perf_pid" || true
+    stop_server
     rts=$(awk '{ print $3 * ('"$secs"' + 0.5) }' <<<"$result")
-    wait "$pid" 2>/dev/null || true
-    awk -v name="$name" -v rts="$rts" '
-        $NF == "epoll_ctl" { ctl = $4 } $NF == "total" { total = $4 }
-        END { printf "%-8s under strace: %.2f system calls per round trip, %.3f epoll_ctl\n", name, total / rts, ctl / rts }' "$trace"
-    rm -f "$trace"
+    awk -F, -v name="$name" -v rts="$rts" '
+        $3 == "raw_syscalls:sys_enter" { total = $1 } $3 == "syscalls:sys_enter_epoll_ctl" { ctl = $1 }
+        END { printf "%-8s %.2f system calls per round trip, %.3f epoll_ctl\n", name, total / rts, ctl / rts }' "$counts"
+    rm -f "$counts"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -46,15 +46,18 @@ std::string find_on_path(std::string const& name) {
     return "";
 }
 
-// ch11_http_server as a child: started with --stdin, its port read from its first line.
+// A lesson program's server as a child, its port read from its first line ("PREFIX PORT"):
+// by default ch11_http_server, started with --stdin.
 class ServerProcess {
 public:
-    explicit ServerProcess(std::vector<std::string> args = {}) {
+    explicit ServerProcess(std::vector<std::string> args = {}, std::string const& program = "ch11_http_server",
+                           std::string const& prefix = "listening on port ") {
         int in[2], out[2];
         REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
         REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
         err_path_ = "/tmp/ch11_http_server_test." + std::to_string(::getpid()) + ".err";
-        std::vector<std::string> argv_strings{testing::bin_dir() + "/ch11_http_server", "--stdin"};
+        std::vector<std::string> argv_strings{testing::bin_dir() + "/" + program};
+        if (program == "ch11_http_server") argv_strings.push_back("--stdin");
         argv_strings.insert(argv_strings.end(), args.begin(), args.end());
         std::vector<char*> argv;
         for (auto& s : argv_strings) argv.push_back(s.data());
@@ -63,7 +66,8 @@ public:
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
         posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
         int const rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         ::close(in[0]);
@@ -73,8 +77,9 @@ public:
         REQUIRE(rc == 0);
         std::string const first = read_line(10s);
         INFO("first line: " << first << "\nstderr: " << err());
-        REQUIRE(first.rfind("listening on port ", 0) == 0);
-        port_ = static_cast<std::uint16_t>(std::stoi(first.substr(18)));
+        REQUIRE(first.rfind(prefix, 0) == 0);
+        REQUIRE(first.size() > prefix.size());
+        port_ = static_cast<std::uint16_t>(std::stoi(first.substr(prefix.size())));
     }
     ~ServerProcess() {
         if (pid_ > 0) stop();
@@ -163,20 +168,19 @@ std::string exchange(std::uint16_t port, std::string const& request) {
 
 std::string const hello = "Hello from the course's own asyncio!\n";
 
-#define REQUIRE_CURL(curl)                                   \
-    std::string const curl = find_on_path("curl");           \
+#define REQUIRE_CURL(curl)                         \
+    std::string const curl = find_on_path("curl"); \
     if (curl.empty()) COURSE_SKIP("curl is not installed (./course setup installs it)")
 
 }  // namespace
 
-TEST_CASE("curl gets the http server's page and reuses the connection for a second URL",
-          "[ch11][stream-readuntil]") {
+TEST_CASE("curl gets the http server's page and reuses the connection for a second URL", "[ch11][stream-readuntil]") {
     REQUIRE_CURL(curl);
     ServerProcess server;
     // %{num_connects}: the connections this transfer opened; 0 for the second means it
     // reused the first's (keep-alive).
-    auto const result = testing::run_program(
-        curl, {"-s", "-w", "%{http_code} %{num_connects}\n", server.url(), server.url()});
+    auto const result =
+        testing::run_program(curl, {"-s", "-w", "%{http_code} %{num_connects}\n", server.url(), server.url()});
     INFO("curl stderr: " << result.err << "\nserver stderr: " << server.err());
     CHECK(result.exit_code == 0);
     CHECK(result.out == hello + "200 1\n" + hello + "200 0\n");
@@ -194,7 +198,8 @@ TEST_CASE("curl downloads a megabyte from the http server intact", "[ch11][strea
     REQUIRE(result.exit_code == 0);
     REQUIRE(result.out.size() == 1024 * 1024);
     bool intact = true;
-    for (std::size_t i = 0; i < result.out.size(); ++i) intact = intact && result.out[i] == static_cast<char>('a' + i % 26);
+    for (std::size_t i = 0; i < result.out.size(); ++i)
+        intact = intact && result.out[i] == static_cast<char>('a' + i % 26);
     CHECK(intact);
     CHECK(server.stop().code == 0);
 }
@@ -205,7 +210,8 @@ TEST_CASE("the http server answers 431 to headers over its limit and 404 to an u
     ServerProcess server;
     auto const big = testing::run_program(
         curl, {"-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "X-Big: " + std::string(10000, 'x'), server.url()});
-    auto const missing = testing::run_program(curl, {"-s", "-o", "/dev/null", "-w", "%{http_code}", server.url("/nope")});
+    auto const missing =
+        testing::run_program(curl, {"-s", "-o", "/dev/null", "-w", "%{http_code}", server.url("/nope")});
     INFO("server stderr: " << server.err());
     CHECK(big.out == "431");
     CHECK(missing.out == "404");
@@ -269,4 +275,27 @@ TEST_CASE("the http server serves 1000 concurrent keep-alive connections", "[ch1
     auto const exit = server.stop();
     CHECK(exit.code == 0);
     CHECK(exit.out == "served 1000 requests on 1000 connections\n");
+}
+
+TEST_CASE("the W4 stream server echoes what its clients send and stops after its lifetime", "[ch11][stream-drain]") {
+    ServerProcess server({"2"}, "ch11_w4_stream_server", "");  // 2 s: ample for 40 echoes
+    std::size_t const echoed = asyncio::run(asyncio::wait_for(
+        [](std::uint16_t port) -> asyncio::Coro<std::size_t> {
+            std::vector<asyncio::Streams> clients;
+            for (int i = 0; i < 4; ++i) clients.push_back(co_await asyncio::open_connection(port));
+            std::size_t intact = 0;
+            for (int round = 0; round < 10; ++round) {
+                for (auto& client : clients) client.writer.write(std::string(64, static_cast<char>('a' + round)));
+                for (auto& client : clients)
+                    if (co_await client.reader.readexactly(64) == std::string(64, static_cast<char>('a' + round)))
+                        ++intact;
+            }
+            co_return intact;
+        }(server.port()),
+        10s));
+    INFO("server stderr: " << server.err());
+    CHECK(echoed == 40);
+    auto const exit = server.stop();  // it stops by itself after 2 s
+    CHECK(exit.code == 0);
+    CHECK(server.err().find("server CPU: ") == 0);
 }

@@ -66,7 +66,8 @@ struct Request {
 
 bool is_token(std::string_view text) {  // RFC 9110's token: a method or a header name
     return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-        return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+        return std::isalnum(c) ||
+               std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
     });
 }
 
@@ -90,7 +91,8 @@ std::optional<Request> parse_head(std::string_view head) {
     Request request;
     std::string_view const line = lines[0];
     std::size_t const first = line.find(' '), second = line.find(' ', first + 1);
-    if (first == std::string_view::npos || second == std::string_view::npos || line.find(' ', second + 1) != std::string_view::npos)
+    if (first == std::string_view::npos || second == std::string_view::npos ||
+        line.find(' ', second + 1) != std::string_view::npos)
         return std::nullopt;
     request.method = line.substr(0, first);
     request.target = line.substr(first + 1, second - first - 1);
@@ -178,7 +180,7 @@ asyncio::Coro<int> amain(Options options) {
         [&options, &stats](asyncio::StreamReader reader, asyncio::StreamWriter writer) {
             return handle_connection(std::move(reader), std::move(writer), options, stats);
         },
-        options.port, 8 * 1024);  // the reader's limit is the header limit: 8 KiB, as nginx's default
+        options.port, 8 * 1024);  // the reader's limit is the header limit: 8 KiB, as nginx's buffers
     fmt::print("listening on port {}\n", server.port());
     std::fflush(stdout);
     if (options.until_stdin_closes) {

@@ -22,7 +22,7 @@ namespace {
 asyncio::Coro<void> echo(asyncio::StreamReader reader, asyncio::StreamWriter writer) {
     while (true) {
         std::string const data = co_await reader.read(64 * 1024);  // what is there, up to 64 KiB
-        if (data.empty()) break;                                    // the client closed
+        if (data.empty()) break;                                   // the client closed
         writer.write(data);
         co_await writer.drain();
     }

@@ -120,12 +120,12 @@ private:
     void write_ready();  // the fd is writable: send what is buffered
     void pause_reading();
     void resume_reading();
-    void maybe_pause_writing();   // after write() buffered: above high water, pause
-    void maybe_resume_writing();  // after write_ready() sent: at low water, resume
-    void wake_reader();           // completes the read waiter, if one waits
-    void wake_drain_waiters();    // completes every drain waiter (with lost_'s error)
+    void maybe_pause_writing();                      // after write() buffered: above high water, pause
+    void maybe_resume_writing();                     // after write_ready() sent: at low water, resume
+    void wake_reader();                              // completes the read waiter, if one waits
+    void wake_drain_waiters();                       // completes every drain waiter (with lost_'s error)
     void connection_lost(std::exception_ptr error);  // Python: _force_close + connection_lost
-    void finish_close();          // the buffer is flushed: close the socket
+    void finish_close();                             // the buffer is flushed: close the socket
     Callback weak_callback(void (Transport::*method)());
 
     EventLoop* loop_;
@@ -252,13 +252,13 @@ class ServerState;
 class Server {
 public:
     explicit Server(std::shared_ptr<detail::ServerState> state) : state_(std::move(state)) {}
-    std::uint16_t port() const;      // the port it listens on (the kernel's pick for 0)
+    std::uint16_t port() const;  // the port it listens on (the kernel's pick for 0)
     bool is_serving() const;
-    void close();                    // stops accepting; connections go on
-    void close_clients();            // closes every connection (Python 3.13)
-    Coro<void> wait_closed();        // until closed and every connection's task has ended
-    Coro<void> serve_forever();      // until cancelled; then close() and wait_closed()
-    std::size_t connections() const; // connection tasks still running
+    void close();                     // stops accepting; connections go on
+    void close_clients();             // closes every connection (Python 3.13)
+    Coro<void> wait_closed();         // until closed and every connection's task has ended
+    Coro<void> serve_forever();       // until cancelled; then close() and wait_closed()
+    std::size_t connections() const;  // connection tasks still running
 
 private:
     std::shared_ptr<detail::ServerState> state_;
@@ -268,8 +268,7 @@ private:
 // `client_connected(reader, writer)` as a task for every connection. When that coroutine
 // returns, the writer is closed (what it wrote is still sent); if it throws, the
 // exception goes to the loop's exception handler and the connection is closed.
-Coro<Server> start_server(ClientConnected client_connected, std::uint16_t port = 0,
-                          std::size_t limit = stream_limit);
+Coro<Server> start_server(ClientConnected client_connected, std::uint16_t port = 0, std::size_t limit = stream_limit);
 // endregion
 
 }  // namespace asyncio
