@@ -13,6 +13,7 @@
 
 #include <testing/drive.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -151,6 +152,29 @@ TEST_CASE("a lock waiter cancelled while it waits leaves the lock to the others"
     CHECK_FALSE(lock.locked());
     drive(f.loop, lock.acquire());  // nobody is left in the queue: at once
     CHECK(lock.locked());
+}
+
+namespace {
+
+// Read, wait, write: without the lock every task reads the same old value.
+asyncio::Coro<void> add_one_slowly(asyncio::Lock& lock, int& counter) {
+    auto held = co_await lock.hold();
+    int const read = counter;
+    co_await asyncio::sleep(1ms);
+    counter = read + 1;
+}
+
+}  // namespace
+
+TEST_CASE("lock hold makes a read and a write across an await atomic for the tasks that share it", "[ch11]") {
+    asyncio::Lock lock;
+    int counter = 0;
+    std::vector<asyncio::Task<void>> tasks;
+    Fixture f;  // after what its tasks use: its destructor still runs them
+    for (int i = 0; i < 10; ++i) tasks.push_back(asyncio::create_task(f.loop, add_one_slowly(lock, counter)));
+    testing::run_until(f.loop, [&] { return std::all_of(tasks.begin(), tasks.end(), [](auto& t) { return t.done(); }); });
+    CHECK(counter == 10);
+    CHECK_FALSE(lock.locked());
 }
 
 namespace {

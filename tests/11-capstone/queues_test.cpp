@@ -12,11 +12,14 @@
 
 #include <testing/drive.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+using namespace std::chrono_literals;
 using testing::drive;
 
 namespace {
@@ -265,4 +268,41 @@ TEST_CASE("a queue carries move-only items", "[ch11][queue]") {
     };
     Fixture f;  // after what its tasks use: its destructor still runs them
     CHECK(drive(f.loop, round_trip(queue)) == 42);
+}
+
+namespace {
+
+// The shape of asyncio's queue example: workers take items until cancelled, mark each
+// one done, and the producer joins the queue.
+asyncio::Coro<void> consume(asyncio::Queue<int>& queue, std::vector<int>& processed) {
+    while (true) {
+        int const item = co_await queue.get();
+        co_await asyncio::sleep(std::chrono::milliseconds(item % 3 + 1));
+        processed.push_back(item);
+        queue.task_done();
+    }
+}
+
+asyncio::Coro<std::size_t> produce_and_join(asyncio::Queue<int>& queue, std::vector<int>& processed) {
+    std::vector<asyncio::Task<void>> workers;
+    for (int i = 0; i < 3; ++i) workers.push_back(asyncio::create_task(consume(queue, processed)));
+    for (int item = 0; item < 20; ++item) co_await queue.put(item);
+    co_await queue.join();
+    std::size_t const done_at_join = processed.size();
+    for (auto& worker : workers) worker.cancel();
+    co_return done_at_join;
+}
+
+}  // namespace
+
+TEST_CASE("workers that task_done every item they get let join return once all are processed", "[ch11][queue]") {
+    asyncio::Queue<int> queue(4);
+    std::vector<int> processed;
+    Fixture f;  // after what its tasks use: its destructor still runs them
+    CHECK(drive(f.loop, produce_and_join(queue, processed)) == 20);
+    std::sort(processed.begin(), processed.end());
+    std::vector<int> all(20);
+    for (int i = 0; i < 20; ++i) all[static_cast<std::size_t>(i)] = i;
+    CHECK(processed == all);
+    CHECK(queue.empty());
 }
