@@ -498,3 +498,13 @@ TEST_CASE("the trace_example lesson program writes a Chrome trace and prints the
     for (Json const& event : events) steps += event["args"]["kind"].string() == "step" ? 1 : 0;
     CHECK(steps >= 10);  // main 3 or more, each of the four coroutines 2
 }
+
+TEST_CASE("the trace_cost lesson program measures the three modes", "[ch11]") {
+    auto const result = testing::run_example("ch11_trace_cost", {"2000"});
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("debug mode and trace off") != std::string::npos);
+    CHECK(result.out.find("debug mode on") != std::string::npos);
+    CHECK(result.out.find("trace recording") != std::string::npos);
+    CHECK(testing::run_example("ch11_trace_cost", {"10"}).exit_code == 2);
+}
