@@ -501,7 +501,7 @@ TEST_CASE("the trace_example lesson program writes a Chrome trace and prints the
     CHECK(steps >= 10);  // main 3 or more, each of the four coroutines 2
 }
 
-TEST_CASE("the trace_cost lesson program measures the three modes", "[ch11]") {
+TEST_CASE("the trace_cost lesson program measures the three modes", "[ch11][trace-events]") {
     auto const result = testing::run_example("ch11_trace_cost", {"2000"});
     INFO(result.out << result.err);
     CHECK(result.exit_code == 0);
