@@ -442,6 +442,8 @@ TEST_CASE("an empty trace is still valid JSON with no complete events", "[ch11]"
 // ---- the terminal timeline --------------------------------------------------------------
 
 TEST_CASE("the terminal timeline draws a row per task with where it ran and where it waited", "[ch11]") {
+    // Labels 12 wide, 10 columns of 8 ms: a step marks every column it touches, an
+    // event ending exactly where a column begins does not spill into it.
     using Kind = asyncio::TraceEvent::Kind;
     asyncio::Trace trace;
     trace.record(event_at(Kind::step, "Task-1", "main", 1, 1, 0, 1));
@@ -456,12 +458,12 @@ TEST_CASE("the terminal timeline draws a row per task with where it ran and wher
         "Task-2 fetch |█····█    |\n"
         "callbacks    |     █    |\n"
         "              █ ran  · waited  (one column: 8.0 ms)\n";
-    CHECK(asyncio::render_timeline(trace, 10) == expected);
+    CHECK(asyncio::render_timeline(trace, 25) == expected);  // 12 for the labels, 10 columns
 }
 
 TEST_CASE("the running example's timeline on a virtual clock is the same on every run", "[ch11][trace-events]") {
-    std::string const first = asyncio::render_timeline(trace_running_example(), 30);
-    std::string const second = asyncio::render_timeline(trace_running_example(), 30);
+    std::string const first = asyncio::render_timeline(trace_running_example(), 60);
+    std::string const second = asyncio::render_timeline(trace_running_example(), 60);
     INFO(first);
     // Task numbers differ between runs (they count every task of the process): compare
     // the drawing, not the labels.
@@ -497,4 +499,30 @@ TEST_CASE("the trace_example lesson program writes a Chrome trace and prints the
     std::size_t steps = 0;
     for (Json const& event : events) steps += event["args"]["kind"].string() == "step" ? 1 : 0;
     CHECK(steps >= 10);  // main 3 or more, each of the four coroutines 2
+}
+
+TEST_CASE("the trace_cost lesson program measures the three modes", "[ch11][trace-events]") {
+    auto const result = testing::run_example("ch11_trace_cost", {"2000"});
+    INFO(result.out << result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("debug mode and trace off") != std::string::npos);
+    CHECK(result.out.find("debug mode on") != std::string::npos);
+    CHECK(result.out.find("trace recording") != std::string::npos);
+    CHECK(testing::run_example("ch11_trace_cost", {"10"}).exit_code == 2);
+}
+
+TEST_CASE("every row of the terminal timeline is as wide as asked", "[ch11][trace-events]") {
+    std::string const text = asyncio::render_timeline(trace_running_example());
+    INFO(text);
+    std::istringstream lines(text);
+    std::size_t rows = 0;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line.back() != '|') continue;
+        // Count characters, not bytes: '█' and '·' are several bytes in UTF-8.
+        std::size_t columns = 0;
+        for (unsigned char const c : line) columns += (c & 0xC0) != 0x80 ? 1 : 0;
+        CHECK(columns == 72);
+        ++rows;
+    }
+    CHECK(rows == 7);  // the axis, five tasks, the callbacks
 }

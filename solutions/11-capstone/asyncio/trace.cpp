@@ -132,7 +132,12 @@ void write_chrome_trace(Trace const& trace, std::ostream& out) {
 std::string render_timeline(Trace const& trace, int width) {
     std::vector<TraceEvent> const& events = trace.events();
     if (events.empty()) return "timeline: nothing was recorded\n";
-    width = std::max(width, 8);
+    std::vector<Row> const rows = rows_of(events);
+    std::size_t label_width = 0;
+    for (Row const& row : rows) label_width = std::max(label_width, row.label.size());
+    label_width = std::min<std::size_t>(label_width, 28);
+    // `width` is the whole line: the label, " |", the columns and "|".
+    width = std::max(width - static_cast<int>(label_width) - 3, 8);
     TimePoint const origin = trace_origin(events);
     TimePoint last = origin;
     for (TraceEvent const& event : events) last = std::max(last, event.end);
@@ -148,11 +153,6 @@ std::string render_timeline(Trace const& trace, int width) {
         long long const at = Nanoseconds(event.end - origin).count();
         return std::max(column(event.start), static_cast<int>(std::min<long long>((at * width - 1) / span, width - 1)));
     };
-
-    std::vector<Row> const rows = rows_of(events);
-    std::size_t label_width = 0;
-    for (Row const& row : rows) label_width = std::max(label_width, row.label.size());
-    label_width = std::min<std::size_t>(label_width, 28);
 
     std::uint64_t iterations = 0;
     std::size_t steps = 0;

@@ -55,8 +55,9 @@ private:
 void write_chrome_trace(Trace const& trace, std::ostream& out);
 
 // A row per task ("Task-2 fetch_data") and one for plain callbacks, time flowing left to
-// right over `width` columns: '█' where it ran (a step, however short, marks its column),
-// '·' where it waited between its first and its last step. Ends with a legend.
+// right: '█' where it ran (a step, however short, marks its column), '·' where it waited
+// between its first and its last step. `width` is the length of a row, label included
+// (72 fits a terminal of 80 columns). Ends with a legend.
 std::string render_timeline(Trace const& trace, int width = 72);
 
 // The label of a step's row: "Task-2 fetch_data" (its name and coroutine function).
