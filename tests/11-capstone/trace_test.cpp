@@ -482,12 +482,21 @@ TEST_CASE("the running example's timeline on a virtual clock is the same on ever
 
 // ---- the lesson program ---------------------------------------------------------------
 
-TEST_CASE("the trace_example lesson program writes a Chrome trace and prints the timeline", "[ch11][trace-events]") {
-    std::string const path = testing::bin_dir() + "/trace_example_test.json";
-    auto const result = testing::run_example("ch11_trace_example", {path});
+TEST_CASE("the demo tells the running example and writes its Chrome trace and prints the timeline", "[ch11][trace-events]") {
+    std::string const path = testing::bin_dir() + "/demo_trace_test.json";
+    auto const result = testing::run_example("ch11_demo", {"--trace", path});
     INFO(result.out << result.err);
     REQUIRE(result.exit_code == 0);
-    CHECK(result.out.find("Processed data: Data from http://example.com") != std::string::npos);
+    auto count = [](std::string const& text, std::string const& what) {
+        std::size_t n = 0;
+        for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    CHECK(count(result.out, "Fetching data from") == 4);  // the fixed story and the article's
+    CHECK(count(result.out, "Result: Processed data: Data from http://example.") == 2);
+    CHECK(count(result.err, "was never awaited") == 2);   // the article's mistake, reported
+    CHECK(count(result.out, "Task-2 fetch_data ") == 1);
+    CHECK(count(result.out, "Task-5 process_data ") == 1);
     CHECK(result.out.find(" fetch_data ") != std::string::npos);
     CHECK(result.out.find(" process_data |") != std::string::npos);
     CHECK(result.out.find("█ ran  · waited") != std::string::npos);
