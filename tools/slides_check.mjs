@@ -8,8 +8,7 @@
 //  - text size: for every piece of text, its computed font size times the scale that is
 //    really applied to it. Marp's auto-scaling shrinks a code block that is too wide or
 //    too tall by an SVG viewBox (no CSS font size changes), so the scale is measured: the
-//    on-screen width of the text's element (or of its nearest ancestor wide enough to
-//    measure precisely) divided by its layout width, relative to the slide's own scale.
+//    on-screen size of that SVG over its viewBox, relative to the slide's own scale.
 //    Anything below --min-px (18) fails, code and prose alike.
 //  - overflow: any element that reaches past the slide's content box (into the margin
 //    that holds the page number, or off the slide), and any element whose content is
@@ -71,16 +70,29 @@ function slideLines(mdPath) {
 function measure() {
   const slides = [...document.querySelectorAll('svg[data-marpit-svg] > foreignObject > section')];
   const scaleCache = new Map();
-  // The scale applied to an element: on-screen width over layout width, taken on the
-  // element itself or the nearest ancestor wide enough that offsetWidth's rounding to
-  // whole pixels does not matter.
-  const scaleOf = (el) => {
-    let e = el;
-    while (e && !(e instanceof HTMLElement && e.offsetWidth >= 40)) e = e.parentElement;
-    if (!e) return 1;
-    if (scaleCache.has(e)) return scaleCache.get(e);
-    const s = e.getBoundingClientRect().width / e.offsetWidth;
-    scaleCache.set(e, s);
+  // Marp's auto-scaling (a code block, a heading with <!-- fit -->) puts its content in a
+  // shadow root as <marp-auto-scaling>, whose own shadow root holds an <svg> with a
+  // viewBox of the content's natural size, fitted to the room there is ("meet"): the scale
+  // it applies is the smaller of on-screen size over viewBox size, on each axis.
+  const autoScale = (host, slideScale) => {
+    const roots = [host.shadowRoot];
+    for (let i = 0; i < roots.length; i++) {
+      for (const e of roots[i].querySelectorAll('*')) {
+        if (e.shadowRoot) roots.push(e.shadowRoot);
+        if (e instanceof SVGSVGElement && e.viewBox.baseVal && e.viewBox.baseVal.width > 0) {
+          const vb = e.viewBox.baseVal, r = e.getBoundingClientRect();
+          return Math.min(r.width / vb.width, r.height / vb.height) / slideScale;
+        }
+      }
+    }
+    return 1;
+  };
+  // The scale applied to an element's text: the product of the auto-scalings around it.
+  const scaleOf = (el, section, slideScale) => {
+    if (scaleCache.has(el)) return scaleCache.get(el);
+    let s = 1;
+    for (let e = el; e && e !== section; e = e.parentElement) if (e.shadowRoot) s *= autoScale(e, slideScale);
+    scaleCache.set(el, s);
     return s;
   };
   const snippet = (text) => {
@@ -90,7 +102,7 @@ function measure() {
   return slides.map((section) => {
     const problems = [];
     const sr = section.getBoundingClientRect();
-    const slideScale = sr.width / section.offsetWidth;
+    const slideScale = sr.width / parseFloat(getComputedStyle(section).width);
     const cs = getComputedStyle(section);
     const box = {
       top: sr.top + parseFloat(cs.paddingTop) * slideScale,
@@ -107,7 +119,7 @@ function measure() {
       if (el.closest('header, footer')) continue;  // Marp's header/footer directives
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
-      const px = parseFloat(getComputedStyle(el).fontSize) * scaleOf(el) / slideScale;
+      const px = parseFloat(getComputedStyle(el).fontSize) * scaleOf(el, section, slideScale);
       const isCode = !!el.closest('pre, marp-pre');
       chars += n.textContent.replace(/\s+/g, ' ').length;
       const rec = { px, text: snippet(isCode ? el.closest('pre, marp-pre').textContent.split('\n')[0] : n.textContent) };
