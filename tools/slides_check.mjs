@@ -15,13 +15,14 @@
 //    clipped (scrolls).
 //  - walls of text: more than --max-chars (1000) characters on one slide, code included.
 //  - a title: every slide has a heading, so a code-only slide says what it shows.
-//  - pictures: every <img> loads.
+//  - pictures: every <img> loads, and an SVG picture's smallest font-size, times the
+//    scale the slide shows it at, is not below --min-px either.
 //
 // Prints one line per problem, "slides/NN-topic.md:LINE: slide N: ...", with the line of
 // the deck where that slide starts, and exits 1 if there is any. --all prints every
 // slide's smallest text and fullness too. CHROMIUM (or CHROME_PATH) names the browser.
 import { existsSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 const options = { minPx: 18, maxChars: 1000, all: false };
@@ -64,6 +65,24 @@ function slideLines(mdPath) {
     if (fence === null && lines[i] === '---') starts.push(i + 2);
   }
   return starts;
+}
+
+// The smallest text in an SVG picture as the slide shows it: the smallest font-size the
+// file names (16 px, the default, if none) times the picture's shown width over the
+// SVG's own width (viewBox, else the width attribute). Other pictures: null.
+function pictureTextPx({ src, width }) {
+  if (!src.startsWith('file:') || !src.toLowerCase().endsWith('.svg')) return null;
+  const svg = readFileSync(fileURLToPath(src), 'utf8');
+  const root = svg.match(/<svg\b[^>]*>/);
+  if (!root) return null;
+  const viewBox = root[0].match(/viewBox="\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)/);
+  const widthAttr = root[0].match(/\swidth="([\d.]+)(px)?"/);
+  const own = viewBox ? Number(viewBox[1]) : widthAttr ? Number(widthAttr[1]) : 0;
+  if (!(own > 0)) return null;
+  const sizes = [...svg.matchAll(/font-size\s*[=:]\s*"?\s*([\d.]+)/g)].map((m) => Number(m[1]));
+  const rootSize = root[0].match(/font-size\s*[=:]\s*"?\s*([\d.]+)/);
+  if (!rootSize) sizes.push(16);
+  return Math.min(...sizes) * (width / own);
 }
 
 // Runs in the page: measures every slide.
@@ -149,12 +168,14 @@ function measure() {
         }
       }
     }
+    const pictures = [];
     for (const img of section.querySelectorAll('img')) {
       if (!img.complete || img.naturalWidth === 0) problems.push(`the picture ${img.getAttribute('src')} does not load`);
+      else pictures.push({ src: img.src, width: img.getBoundingClientRect().width / slideScale });
     }
     const title = section.querySelector('h1, h2, h3, h4, h5, h6');
     return {
-      minCode, minProse, chars, worst, problems,
+      minCode, minProse, chars, worst, problems, pictures,
       hasTitle: !!title, hasCode: !!section.querySelector('pre, marp-pre'),
       title: title ? snippet(title.textContent) : '',
     };
@@ -192,6 +213,12 @@ try {
     results.forEach((s, i) => {
       const where = `${md}:${lines.length === results.length ? lines[i] : '?'}: slide ${i + 1}`;
       const problems = [...s.problems];
+      for (const picture of s.pictures) {
+        const px = pictureTextPx(picture);
+        if (px !== null && px < options.minPx - 0.05) {
+          problems.push(`text in the picture ${decodeURI(picture.src.replace(/^.*\/(slides|chapters)\//, '$1/'))} at ${px.toFixed(1)} px (below ${options.minPx} px)`);
+        }
+      }
       for (const [kind, m] of [['code', s.minCode], ['text', s.minProse]]) {
         if (m && m.px < options.minPx - 0.05) problems.push(`${kind} at ${m.px.toFixed(1)} px (below ${options.minPx} px): "${m.text}"`);
       }
