@@ -22,6 +22,7 @@
 // the deck where that slide starts, and exits 1 if there is any. --all prints every
 // slide's smallest text and fullness too. CHROMIUM (or CHROME_PATH) names the browser.
 import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
@@ -42,8 +43,8 @@ for (let i = 0; i < argv.length; i++) {
   }
 }
 
-// The line of the deck where each slide starts: after the front matter, slides are
-// separated by lines of "---" outside fenced code blocks.
+// The line of the deck where each slide starts (its first line that is not blank): after
+// the front matter, slides are separated by lines of "---" outside fenced code blocks.
 function slideLines(mdPath) {
   const lines = readFileSync(mdPath, 'utf8').split('\n');
   const starts = [];
@@ -53,7 +54,12 @@ function slideLines(mdPath) {
     while (i < lines.length && lines[i] !== '---') i++;
     i++;
   }
-  starts.push(i + 1);
+  const firstText = (from) => {
+    let j = from;
+    while (j < lines.length && lines[j].trim() === '') j++;
+    return j + 1;
+  };
+  starts.push(firstText(i));
   let fence = null;
   for (; i < lines.length; i++) {
     const m = lines[i].match(/^\s*(```+|~~~+)/);
@@ -62,10 +68,13 @@ function slideLines(mdPath) {
       else if (m[1].startsWith(fence[0]) && m[1].length >= fence.length) fence = null;
       continue;
     }
-    if (fence === null && lines[i] === '---') starts.push(i + 2);
+    if (fence === null && lines[i] === '---') starts.push(firstText(i + 1));
   }
   return starts;
 }
+
+// A picture's file, relative to the folder the check runs in (the course's root).
+const pictureName = (src) => (src.startsWith('file:') ? relative(process.cwd(), fileURLToPath(src)) : src);
 
 // The smallest text in an SVG picture as the slide shows it: the smallest font-size the
 // file names (16 px, the default, if none) times the picture's shown width over the
@@ -170,7 +179,7 @@ function measure() {
     }
     const pictures = [];
     for (const img of section.querySelectorAll('img')) {
-      if (!img.complete || img.naturalWidth === 0) problems.push(`the picture ${img.getAttribute('src')} does not load`);
+      if (!img.complete || img.naturalWidth === 0) problems.push({ missing: img.src });
       else pictures.push({ src: img.src, width: img.getBoundingClientRect().width / slideScale });
     }
     const title = section.querySelector('h1, h2, h3, h4, h5, h6');
@@ -212,11 +221,11 @@ try {
     const out = [];
     results.forEach((s, i) => {
       const where = `${md}:${lines.length === results.length ? lines[i] : '?'}: slide ${i + 1}`;
-      const problems = [...s.problems];
+      const problems = s.problems.map((p) => (p.missing ? `the picture ${pictureName(p.missing)} does not load` : p));
       for (const picture of s.pictures) {
         const px = pictureTextPx(picture);
         if (px !== null && px < options.minPx - 0.05) {
-          problems.push(`text in the picture ${decodeURI(picture.src.replace(/^.*\/(slides|chapters)\//, '$1/'))} at ${px.toFixed(1)} px (below ${options.minPx} px)`);
+          problems.push(`text in the picture ${pictureName(picture.src)} at ${px.toFixed(1)} px (below ${options.minPx} px)`);
         }
       }
       for (const [kind, m] of [['code', s.minCode], ['text', s.minProse]]) {
