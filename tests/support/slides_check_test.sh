@@ -2,7 +2,8 @@
 # CTest test (CMakeLists.txt, "course: slides --check ..."): tools/slides_check.mjs, the
 # check behind `./course slides --check`, passes a readable deck and names each slide of
 # tests/support/slides-fixture/hard-to-read.md with what is wrong with it: code that
-# Marp's auto-scaling shrinks below 18 px, a list that runs off the slide, a code block
+# Marp's auto-scaling shrinks below 18 px, a list that runs off the slide, prose that runs
+# into the bottom margin (where the page number is), a code block
 # with no title, a wall of text, a picture that does not load, text in a picture below
 # 18 px. Skips (77) where Marp, puppeteer-core or Chromium is not installed
 # (`./course setup slides` and `./course slides` install them).
@@ -43,6 +44,7 @@ expect 1 'code at [0-9.]+ px \(below 18 px\)'
 expect 2 'ul ".*" runs (off the slide|into the margin) at the bottom'
 expect 3 'has no title \(a code-only slide'
 expect 4 'a wall of [0-9]+ characters'
+expect 4 'p ".*" runs into the margin at the bottom'
 expect 5 'the picture .*no-such-picture.svg does not load'
 expect 6 'text in the picture .*tiny-text.svg at [0-9.]+ px'
 grep -q '^6 of 6 slides in 1 decks are hard to read' <<<"$out" || { echo "FAILED: not 6 of 6 slides flagged"; failed=1; }
