@@ -35,8 +35,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--max-chars') options.maxChars = Number(argv[++i]);
   else if (a === '--all') options.all = true;
   else if (a.includes('=')) {
-    const [md, html] = a.split('=');
-    decks.push({ md, html });
+    const at = a.indexOf('=');
+    decks.push({ md: a.slice(0, at), html: a.slice(at + 1) });
   } else {
     console.error(`slides_check: unknown argument '${a}'`);
     process.exit(2);
