@@ -20,7 +20,6 @@ if ! command -v chromium >/dev/null && [[ ! -x /usr/lib/chromium/chromium ]]; th
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-pairs=()
 for deck in readable hard-to-read; do
   "$marp" --html --allow-local-files "$fixture/$deck.md" -o "$work/$deck.html" >"$work/marp.log" 2>&1 ||
     { cat "$work/marp.log"; echo "FAILED: Marp could not render $deck.md"; exit 1; }
