@@ -113,6 +113,10 @@ TEST_CASE("readuntil finds a separator split across two reads", "[ch11][stream-r
         if (line.done()) (void)co_await line;  // finished early: its error says why
         REQUIRE_FALSE(line.done());
         send_now(peer.get(), "\ncd");
+        co_await iterations(3);  // the new bytes are read and searched
+        INFO("readuntil did not return once \"\\n\" completed \"\\r\\n\\r\\n\" across two reads: the next "
+             "search must start separator.size() - 1 bytes before where the last one ended");
+        REQUIRE(line.done());
         {
             auto const got = co_await line;
             CHECK(got == "ab\r\n\r\n");
@@ -550,6 +554,49 @@ TEST_CASE("drain resumes the writer once the reader catches up at the low-water 
         CHECK(rest.empty());  // the writer closed
         CHECK(paused > 0);
         for (std::size_t const size : after_pause) CHECK(size <= low);
+    }());
+}
+
+TEST_CASE("drain waits while the writer is paused even when its buffer is back under the high-water mark",
+          "[ch11][stream-drain]") {
+    run_bounded([]() -> asyncio::Coro<void> {
+        auto [mine, peer] = asyncio::make_socketpair();
+        // The kernel takes at most about twice SO_SNDBUF per write, so the buffer falls in
+        // steps smaller than high - low: some step leaves it between the two marks.
+        int const sndbuf = 32 * 1024;
+        REQUIRE(::setsockopt(mine.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) == 0);
+        auto [reader, writer] = asyncio::open_streams(std::move(mine));
+        auto [peer_reader, peer_writer] = asyncio::open_streams(std::move(peer));
+        std::size_t const high = 256 * 1024, low = 32 * 1024, total = 1024 * 1024;
+        writer.set_write_buffer_limits(high, low);
+        writer.write(pattern(total));
+        REQUIRE(writer.get_write_buffer_size() > high);  // paused from here until it is down to low
+
+        std::string received;
+        while (!(writer.get_write_buffer_size() <= high && writer.get_write_buffer_size() > low)) {
+            REQUIRE(writer.get_write_buffer_size() > low);  // it must stop in between on its way down
+            std::string const got = co_await peer_reader.read(4 * 1024);
+            REQUIRE_FALSE(got.empty());
+            received += got;
+            co_await iterations(1);
+        }
+        // Still paused: below high, not yet at low. A drain now must wait for the low mark.
+        auto draining = asyncio::create_task(writer.drain());
+        co_await iterations(2);
+        INFO("the buffer is " << writer.get_write_buffer_size() << " bytes, between the low mark (" << low
+                              << ") and the high mark (" << high
+                              << "): the writer is still paused, so drain() must wait, not look at the buffer alone");
+        CHECK_FALSE(draining.done());
+
+        while (received.size() < total) {
+            std::string const got = co_await peer_reader.read(64 * 1024);
+            REQUIRE_FALSE(got.empty());
+            received += got;
+        }
+        co_await draining;
+        CHECK(received == pattern(total));
+        writer.close();
+        co_await writer.wait_closed();
     }());
 }
 

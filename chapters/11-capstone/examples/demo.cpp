@@ -113,8 +113,9 @@ int main(int argc, char** argv) try {
     fmt::print("{:<36}{:>6.2f} s   {}\n", "coroutines on the event loop", fixed, "1 (measured above)");
     fmt::print("{:<36}{:>6.2f} s   {}\n", "the article's version", article, "1 (measured; never processes)");
     fmt::print("\nOne thread does what two did in chapter 00: while a coroutine waits, the loop runs\n"
-               "another. Build it yourself from chapter 01: ./course check 01\n"
-               "The trace of this run, to open in a browser: ./course run 11 demo --trace trace.json\n");
+               "another. Build it yourself from chapter 01: ./course check 01\n");
+    if (trace_path.empty())
+        fmt::print("The trace of this run, to open in a browser: ./course run 11 demo --trace trace.json\n");
 } catch (std::exception const& error) {
     fmt::print(stderr, "error: {}\n", error.what());
     return 1;
