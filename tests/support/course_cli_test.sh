@@ -183,7 +183,7 @@ section_loop() {
   printf 'failed\t55\t2026-01-01 10:00\n' >.course/results/01.asan
   expect "status with an --asan failure" 0 'ASan ✘\*?$' -- ./course status
   rm -rf .course/hints
-  expect "hint on a passing chapter" 0 'passed your last check: no hint needed, none spent' -- ./course hint 01
+  expect "hint on a passing chapter" 0 'passed your last check: no hint needed now' -- ./course hint 01
   [[ ! -e .course/hints ]] || fail "a hint was spent on a chapter that passes: $(ls .course/hints)"
   expect "hint on a named step of a passing chapter" 0 'step fiber-switch: hint 1 of 3' -- ./course hint 01 fiber-switch
   # watch: a check now, and another after each save; by inotify and by polling.
