@@ -40,11 +40,18 @@ all_tests=no
 chapters=("$@")
 [[ ${#chapters[@]} -gt 0 ]] || chapters=(00 01 02)
 all=$(cd "$root/solutions" && ls -d [0-9][0-9]-* | sort)
-# The course's flags (CMakeLists.txt) and build type (RelWithDebInfo); fmt header-only.
-flags=(-std=c++20 -O2 -g -DNDEBUG -Wall -Wextra -Wpedantic -fstack-clash-protection -pthread
-       -DFMT_HEADER_ONLY -isystem "$headers")
+# The course's flags (CMakeLists.txt, with its AArch64 guard size) and build type
+# (RelWithDebInfo); fmt header-only.
+flags=(-std=c++20 -O2 -g -DNDEBUG -Wall -Wextra -Wpedantic -fstack-clash-protection
+       --param=stack-clash-protection-guard-size=12 -pthread -DFMT_HEADER_ONLY -isystem "$headers")
 
 failed=0
+# Catch2's main, compiled once for every chapter (it depends on no chapter).
+catch_main="$root/build/arm64/catch_main.o"
+if [[ ! -f $catch_main || $catch_main -ot $root/tests/support/catch_main.cpp ]]; then
+  "$cxx" "${flags[@]}" -I "$root/tests/support" -c "$root/tests/support/catch_main.cpp" -o "$catch_main.tmp"
+  mv "$catch_main.tmp" "$catch_main"
+fi
 for nn in "${chapters[@]}"; do
   nn=$(printf '%02d' "$((10#${nn#ch}))")
   ch=$(grep "^$nn-" <<<"$all" || true)
@@ -80,7 +87,7 @@ for nn in "${chapters[@]}"; do
   }
   pids=()
   i=0
-  for src in "${sources[@]}" "${test_files[@]}" "$root/tests/support/catch_main.cpp"; do
+  for src in "${sources[@]}" "${test_files[@]}"; do
     [[ -f $src ]] || continue
     i=$((i + 1))
     obj="$out/obj/$i.o"
@@ -92,13 +99,18 @@ for nn in "${chapters[@]}"; do
   for p in "${pids[@]}"; do wait "$p" || failed=1; done
   [[ $failed -eq 0 ]] || { echo "arm64_check: chapter $nn does not compile for AArch64" >&2; exit 1; }
   n_lib=${#sources[@]}
-  "$cxx" -pthread "${objects[@]}" -o "$out/tests"
+  "$cxx" -pthread "${objects[@]}" "$catch_main" -o "$out/tests"
   # The lesson programs, beside the tests (tests run some of them).
+  pids=()
   for ex in "${examples[@]}"; do
     name=$(basename "$(dirname "$(dirname "$ex")")")
     name=ch${name:0:2}_$(basename "${ex%.cpp}")
-    "$cxx" "${flags[@]}" "${lib_includes[@]}" "$ex" "${objects[@]:0:$n_lib}" -o "$out/$name"
+    "$cxx" "${flags[@]}" "${lib_includes[@]}" "$ex" "${objects[@]:0:$n_lib}" -o "$out/$name" &
+    pids+=($!)
+    if [[ ${#pids[@]} -ge $jobs ]]; then wait "${pids[0]}" || failed=1; pids=("${pids[@]:1}"); fi
   done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  [[ $failed -eq 0 ]] || { echo "arm64_check: a lesson program of chapter $nn does not compile for AArch64" >&2; exit 1; }
   echo "--- running its tests under $(basename "$qemu") ($("$qemu" --version | head -1))"
   # Every test case in one run of Catch2; the lesson programs the tests start run under
   # qemu too (ASYNCIO_TEST_EMULATOR, tests/support/testing/process.hpp).
