@@ -81,5 +81,5 @@ post=${post% || true}
 printf '=== postCreateCommand: %s\n' "$post"
 in_jail "$user" "NO_COLOR=1 $post"
 printf '\n=== chapter 00: its reference solution builds and passes its tests in the image\n'
-in_jail "$user" "cmake --build build/default --target ch00-solution >/dev/null && cd build/default && ctest -R '^ch00-solution: ' --output-on-failure -j2 >../ctest-ch00.log 2>&1; rc=$?; grep -E 'tests passed|\*\*\*|Failed' ../ctest-ch00.log; exit $rc"
+in_jail "$user" "cmake --build build/default --target ch00-solution >/dev/null && cd build/default && ctest -R '^ch00-solution: ' --output-on-failure -j2 >../ctest-ch00.log 2>&1; rc=\$?; grep -E 'tests passed|\*\*\*|Failed' ../ctest-ch00.log; exit \$rc"
 printf '\nThe Dockerfile and the dev container set the course up in Debian 12.\n'
