@@ -40,6 +40,38 @@ function(course_discover_tests exe prefix bin_dir)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY TEST_INCLUDE_FILES "${include_file}")
 endfunction()
 
+# course_example_links(<out> <source>): the libraries a lesson program asks for with a line
+# `// course-link: NAME...` in its first lines (chapter 11's `sqlite3`), as targets to
+# link; <out> is NOTFOUND when one of them is not on this machine: the program is then
+# not built, and its test skips (it finds no program). Only libraries named here are
+# known, so that a typo fails the configure instead of the link.
+function(course_example_links out source)
+  file(STRINGS "${source}" lines LIMIT_INPUT 4096 REGEX "^// course-link:")
+  set(libs)
+  foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^// course-link:[ ]*" "" names "${line}")
+    separate_arguments(names)
+    foreach(name IN LISTS names)
+      if(name STREQUAL "sqlite3")
+        find_package(SQLite3 QUIET)
+        if(NOT SQLite3_FOUND)
+          get_property(said GLOBAL PROPERTY COURSE_SAID_NO_SQLITE)
+          if(NOT said)
+            message(STATUS "SQLite3 not found (apt-get install libsqlite3-dev): the programs that need it are not built")
+            set_property(GLOBAL PROPERTY COURSE_SAID_NO_SQLITE TRUE)
+          endif()
+          set(${out} NOTFOUND PARENT_SCOPE)
+          return()
+        endif()
+        list(APPEND libs SQLite::SQLite3)
+      else()
+        message(FATAL_ERROR "${source}: `// course-link: ${name}` is not a library the course knows (cmake/course.cmake)")
+      endif()
+    endforeach()
+  endforeach()
+  set(${out} ${libs} PARENT_SCOPE)
+endfunction()
+
 # Lesson programs of <chapter> for one variant: chapters/NN-*/examples/NAME.cpp becomes
 # the executable <variant>.chNN_NAME, written to <bin_dir>/chNN_NAME. Every variant's
 # file has the same name, so a test finds the program of its own build by that name
@@ -50,9 +82,13 @@ function(course_examples out chapter lib bin_dir variant)
   set(targets)
   foreach(source IN LISTS sources)
     get_filename_component(stem "${source}" NAME_WE)
+    course_example_links(links "${source}")
+    if(links STREQUAL "NOTFOUND")
+      continue()
+    endif()
     set(target "${variant}.ch${nn}_${stem}")
     add_executable(${target} EXCLUDE_FROM_ALL "${source}")
-    target_link_libraries(${target} PRIVATE ${lib})
+    target_link_libraries(${target} PRIVATE ${lib} ${links})
     set_target_properties(${target} PROPERTIES OUTPUT_NAME "ch${nn}_${stem}" RUNTIME_OUTPUT_DIRECTORY "${bin_dir}")
     list(APPEND targets ${target})
   endforeach()

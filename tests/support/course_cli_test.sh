@@ -291,7 +291,7 @@ section_reset() {
 section_doctor() {
   # On this machine everything needed is there: exit 0, a line per check.
   expect "doctor" 0 '^  ✔ g\+\+ [0-9]+' '^  ✔ C\+\+20 coroutines compile and run' '^  ✔ CMake [0-9.]+$' '^  ✔ Ninja ' \
-    '^  ✔ Catch2 [23](\.[0-9]+)* ' '^  ✔ fmt [0-9]+\.' '(✔|!) AddressSanitizer' '(✔|!) ThreadSanitizer' '(✔|!) ccache' \
+    '^  ✔ Catch2 [23](\.[0-9]+)* ' '^  ✔ fmt [0-9]+\.' '(✔|!) (SQLite [0-9.]+ headers|no SQLite headers)' '(✔|!) (curl [0-9.]+|no curl)' '(✔|!) AddressSanitizer' '(✔|!) ThreadSanitizer' '(✔|!) ccache' \
     '(✔|!) free disk' '(✔|!) open files: ulimit -n' '(✔|!) vm.max_map_count' '(✔|!) CPU: ' \
     '(✔|!) (inside a container|not in a container|WSL)' '^Ready for the course' -- timeout 60 ./course doctor
   # Every line is a check (✔ ✘ !), the fix of the one above it, or the verdict.

@@ -62,6 +62,7 @@ std::unique_ptr<Node> node(int value, std::unique_ptr<Node> left, std::unique_pt
     return std::make_unique<Node>(Node{value, std::move(left), std::move(right)});
 }
 
+// region: tree-walk
 // A plain recursive function. It suspends the whole fiber from any depth: the stack of
 // recursive calls is simply kept, untouched, until the consumer wants the next value.
 void walk_in_order(Node const* tree, FiberGenerator<int>::Yield const& yield_value) {
@@ -70,6 +71,7 @@ void walk_in_order(Node const* tree, FiberGenerator<int>::Yield const& yield_val
     yield_value(tree->value);
     walk_in_order(tree->right.get(), yield_value);
 }
+// endregion
 // endregion
 
 int main() {

@@ -57,6 +57,7 @@ private:
 };
 
 // region: wait
+// region: wait-in
 // Parks the calling fiber in `waiters` until someone wakes it. A woken fiber must check
 // again what it was waiting for: between its wake-up and its turn to run, another fiber
 // may have taken the item or the free slot (so: `while`, never `if`, around wait_in).
@@ -71,6 +72,7 @@ void Channel<T, Scheduler>::wait_in(std::deque<Handle>& waiters) {
         // scheduler is being destroyed): leave no handle behind for a later wake().
         waiters.erase(std::remove(waiters.begin(), waiters.end(), self), waiters.end());
         throw;
+// endregion
     }
 }
 

@@ -83,6 +83,7 @@ void BasicScheduler<Switch>::run() {
         throw RuntimeError("Scheduler::run(): this scheduler has run already; make a new one");
     RunningGuard running(*this);
 
+    // region: run-loop
     while (!live_.empty()) {
         // Reading the clock costs about 25 ns on this course's VM, a third of a yield:
         // only when someone sleeps.
@@ -96,6 +97,7 @@ void BasicScheduler<Switch>::run() {
         run_ready_fibers();
     }
     report_unretrieved();
+    // endregion
 }
 // endregion
 

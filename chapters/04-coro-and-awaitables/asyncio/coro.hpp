@@ -22,6 +22,7 @@ class Coro;
 namespace detail {
 
 // region: promise
+// region: promise-base
 // The promise of a Coro<T>: PromiseBase (lazy start; resume the awaiter at the end)
 // plus a Result<T> for the outcome. A promise must have either return_value or
 // return_void, never both, hence the two small classes below.
@@ -39,7 +40,9 @@ public:
 private:
     Result<T> result_;
 };
+// endregion
 
+// region: promise-return
 template <class T>
 class CoroPromise : public CoroPromiseBase<T> {
 public:
@@ -59,6 +62,7 @@ public:
     // `co_return;` or falling off the end of the body.
     void return_void() { this->result().set_value(); }
 };
+// endregion
 // endregion
 
 }  // namespace detail

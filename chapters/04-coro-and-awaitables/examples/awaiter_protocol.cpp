@@ -34,6 +34,7 @@ struct Receive {
     std::coroutine_handle<> parked;
 
     bool await_ready() const noexcept { return false; }  // let await_suspend decide
+    // region: bool-await-suspend
     bool await_suspend(std::coroutine_handle<> receiver) {
         if (box.message) {
             got = std::move(*box.message);
@@ -48,6 +49,7 @@ struct Receive {
         fmt::print("    [receive] await_suspend -> true: the box is empty, the receiver is parked\n");
         return true;
     }
+    // endregion
     std::string await_resume() { return std::move(got); }
 };
 // endregion
@@ -62,18 +64,22 @@ struct Send {
     std::string text;
 
     bool await_ready() const noexcept { return false; }
+    // region: handle-await-suspend
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> sender) {
         if (box.receiver != nullptr) {
             Receive* receiver = std::exchange(box.receiver, nullptr);
             receiver->got = std::move(text);
             asyncio::ManualScheduler::running().call_soon(sender);
-            fmt::print("    [send] await_suspend -> the receiver's handle: it runs next, the sender is queued\n");
+            fmt::print("    [send] await_suspend -> the receiver's handle: "
+                       "it runs next, the sender is queued\n");
             return receiver->parked;
         }
         box.message = std::move(text);
-        fmt::print("    [send] await_suspend -> the sender's own handle: message left in the box, go on\n");
+        fmt::print("    [send] await_suspend -> the sender's own handle: "
+                   "message left in the box, go on\n");
         return sender;
     }
+    // endregion
     void await_resume() const noexcept {}
 };
 // endregion

@@ -37,6 +37,7 @@ bool send_what_fits(int fd, std::string& pending, Counts& counts) {
 }
 
 // region: connection
+// region: connection-start
 // The server's side of one connection: whatever it reads, it sends back. It sends at
 // once, and only when a write is partial does it add a writer to send the rest when the
 // socket has room again; while too much waits, it stops reading (flow control).
@@ -51,7 +52,9 @@ private:
     static constexpr std::size_t max_pending = 256 * 1024;
 
     int fd() const { return socket_.get(); }
+    // endregion
 
+    // region: connection-read
     void on_readable() {
         char buffer[16 * 1024];
         auto const got = asyncio::read_some(fd(), buffer);
@@ -60,7 +63,9 @@ private:
         pending_.append(buffer, *got);
         flush();
     }
+    // endregion
 
+    // region: connection-flush
     void flush() {
         bool const all_sent = send_what_fits(fd(), pending_, counts_);
         if (!all_sent && !writing_) loop_.add_writer(fd(), [this] { flush(); });
@@ -75,7 +80,9 @@ private:
         reading_ = want_to_read;
         if (all_sent && client_done_) ::shutdown(fd(), SHUT_WR);  // our turn to say "no more"
     }
+    // endregion
 
+    // region: connection-members
     asyncio::EventLoop& loop_;
     asyncio::FileDescriptor socket_;
     Counts& counts_;
@@ -83,6 +90,7 @@ private:
     bool reading_ = true;
     bool writing_ = false;
     bool client_done_ = false;
+    // endregion
 };
 // endregion
 

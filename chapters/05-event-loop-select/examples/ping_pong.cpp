@@ -8,6 +8,7 @@
 #include <functional>
 
 // region: main
+// region: main-tick
 int main() {
     asyncio::EventLoop loop;
     int iteration = 0;
@@ -18,6 +19,8 @@ int main() {
         ++iteration;
         loop.call_soon(tick);
     };
+    // endregion
+    // region: main-ping-pong
     std::function<void()> ping;
     std::function<void()> pong = [&] {
         fmt::print("[iteration {}] pong {}\n", iteration, rounds);
@@ -33,11 +36,14 @@ int main() {
         fmt::print("[iteration {}] ping {}\n", iteration, rounds);
         loop.call_soon(pong);  // not now: in the next iteration, after tick
     };
+    // endregion
 
+    // region: main-run
     loop.call_soon(tick);
     loop.call_soon(ping);
     loop.run_forever();
     fmt::print("run_forever returned after {} iterations\n", iteration);
     loop.close();
+    // endregion
 }
 // endregion

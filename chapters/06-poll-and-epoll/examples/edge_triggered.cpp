@@ -86,6 +86,7 @@ void edge_triggered_fix() {
     fmt::print("edge-triggered, reading until EAGAIN at every wake-up (the fix):\n");
     Setup s(EPOLLET, 100);
     int wakeups = 0;
+    // region: edge-fix-loop
     while (s.woken()) {
         std::size_t total = 0;
         int reads = 0;
@@ -96,9 +97,10 @@ void edge_triggered_fix() {
             total += *got;
             if (*got == 0) break;  // end of file
         }
-        fmt::print("  wake-up {}: read {} bytes in {} reads, then EAGAIN ({} left)\n", ++wakeups, total, reads,
-                   s.left());
+        fmt::print("  wake-up {}: read {} bytes in {} reads, then EAGAIN ({} left)\n",
+                   ++wakeups, total, reads, s.left());
     }
+    // endregion
     fmt::print("  no more wake-ups: the pipe is empty\n");
 }
 // endregion

@@ -142,8 +142,8 @@ void write_svg(std::string const& path, std::vector<std::size_t> const& sizes, s
 
     std::string svg = fmt::format(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
-        "font-size=\"13\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        "<text x=\"{}\" y=\"24\" font-size=\"15\">Time per select() call: N idle fds + 1 ready fd</text>\n",
+        "font-size=\"16\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        "<text x=\"{}\" y=\"24\" font-size=\"18\">Time per select() call: N idle fds + 1 ready fd</text>\n",
         width, height, left);
     for (double v = y_lo; v <= y_hi * 1.001; v *= 10) {  // horizontal grid, one line per decade
         svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/>\n", left, y(v),

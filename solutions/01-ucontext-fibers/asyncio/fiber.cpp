@@ -188,14 +188,18 @@ void Fiber::rethrow_if_failed() {
 // END EXERCISE
 
 // region: forced-unwind
+// region: forced-unwind-destructor
 Fiber::~Fiber() {
     if (state_ == State::suspended) unwind();
     // Destroying the fiber we are running on (or one of its resumers) would free the
     // stack under our feet; there is no way to report it but to stop.
-    if (state_ == State::running) fatal_error("destroyed while running (it, or a fiber it resumed, is executing)");
+    if (state_ == State::running)
+        fatal_error("destroyed while running (it, or a fiber it resumed, is executing)");
     // created: the body never ran, nothing lives on the stack. finished: all unwound.
 }
+// endregion
 
+// region: forced-unwind-unwind
 void Fiber::unwind() noexcept {
     // The fiber is parked inside yield(), which throws ForcedUnwind when it wakes up and
     // finds this flag. The exception unwinds the fiber's stack, running destructors, up
@@ -203,12 +207,14 @@ void Fiber::unwind() noexcept {
     unwind_requested_ = true;
     switch_in();
     if (state_ != State::finished)
-        fatal_error("fiber ignored ForcedUnwind: a catch (...) inside it did not rethrow, and it yielded again, "
-                    "so its stack cannot be unwound; end every catch (...) in a fiber with `throw;`");
+        fatal_error("fiber ignored ForcedUnwind: a catch (...) inside it did not rethrow, "
+                    "and it yielded again, so its stack cannot be unwound; "
+                    "end every catch (...) in a fiber with `throw;`");
     if (exception_ && !is_forced_unwind(exception_))
         fatal_error("fiber replaced ForcedUnwind by another exception while it was being destroyed");
     exception_ = nullptr;
 }
+// endregion
 // endregion
 
 }  // namespace asyncio

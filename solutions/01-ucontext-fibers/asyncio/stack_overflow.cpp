@@ -68,12 +68,14 @@ struct sigaction previous_segv_action;
 std::mutex install_mutex;
 
 // region: signal-handler
+// region: signal-handler-ours
 // Runs on the alternate signal stack: the faulting fiber's own stack is exhausted, so
 // the kernel could not even push the handler's frame there.
 void on_segv(int signal_number, siginfo_t* info, void*) {
     if (is_in_guard_page(info->si_addr)) {
         char message[160];
-        char* end = append(message, "fiber stack overflow: a fiber ran into the guard page below its stack (at ");
+        char* end = append(message, "fiber stack overflow: a fiber ran into the guard page "
+                                    "below its stack (at ");
         end = append_hex(end, reinterpret_cast<std::uintptr_t>(info->si_addr));
         end = append(end, "); give it a bigger stack: Fiber(body, stack_size)\n");
         write_stderr(message, static_cast<std::size_t>(end - message));
@@ -87,12 +89,15 @@ void on_segv(int signal_number, siginfo_t* info, void*) {
         sigaction(SIGSEGV, &default_action, nullptr);
         return;
     }
+    // endregion
+    // region: signal-handler-theirs
     // Not ours (a null pointer, a use after free, an overflow of the thread's own stack):
     // put the previous handler back and let the fault happen again under it.
     sigaction(SIGSEGV, &previous_segv_action, nullptr);
     // A SIGSEGV sent with kill() or raise() (si_code <= 0) would not repeat by itself.
     if (info->si_code <= 0) raise(signal_number);
 }
+// endregion
 // endregion
 
 // An alternate signal stack for this thread, mapped the first time one is needed and
