@@ -432,7 +432,7 @@ answer_lines() {
       cat "$course/$f" >>"$corpus/rest"
     fi
   done < <(cd "$course" && find . -type f -not -path './build/*' -not -path './.course/*' -not -name '*.txt' | sed 's|^\./||')
-  sort -u "$corpus/answers" | grep -vxF -f <(grep -oF -f <(sort -u "$corpus/answers") "$corpus/rest" | sort -u) || true
+  sort -u "$corpus/answers" | grep -vxF -f <(grep -a -oF -f <(sort -u "$corpus/answers") "$corpus/rest" | sort -u) || true
   rm -rf "$corpus"
 }
 
@@ -456,14 +456,14 @@ section_export() {
   [[ $(wc -l <<<"$answers") -ge 100 ]] || fail "only $(wc -l <<<"$answers") lines of answers to look for"
   grep -q -F 'movq %rsp, (%rdi)' <<<"$answers" || fail "chapter 02's assembly is not among the answers looked for"
   local found
-  found=$(cd "$copy" && grep -r -n -F -f <(printf '%s\n' "$answers") --exclude-dir=.git . || true)
+  found=$(cd "$copy" && grep -r -I -n -F -f <(printf '%s\n' "$answers") --exclude-dir=.git . || true)
   [[ -z $found ]] || fail "the copy has reference answers of later chapters: $(head -5 <<<"$found")"
   found=$(git -C "$copy" grep -n -F -f <(printf '%s\n' "$answers") HEAD || true)
   [[ -z $found ]] || fail "the copy's commit has reference answers of later chapters: $(head -5 <<<"$found")"
   # Without --through, no chapter's answers: chapter 00's are out too.
   expect "export of none" 0 '^  reference answers: no chapter$' -- ./course export --student "$work/build/none"
   grep -qx 'through none' "$work/build/none/STUDENT_COPY" || fail "STUDENT_COPY does not say 'through none'"
-  [[ -z $(cd "$work/build/none" && grep -r -F -f <(answer_lines "$work" none) --exclude-dir=.git . || true) ]] ||
+  [[ -z $(cd "$work/build/none" && grep -r -I -F -f <(answer_lines "$work" none) --exclude-dir=.git . || true) ]] ||
     fail "the copy of no chapter has reference answers"
 
   # In the copy: what needs every reference answer refuses, and says what to use instead.
