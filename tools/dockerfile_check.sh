@@ -7,7 +7,8 @@
 #
 # Usage (as root): tools/dockerfile_check.sh CHROOT
 #   CHROOT: a fresh `debootstrap --variant=minbase bookworm CHROOT`, which this changes:
-#   give it a copy (cp -a /work/chroot/bookworm /tmp/bookworm-docker).
+#   give it a copy, with --one-file-system: a chroot that has /proc mounted would
+#   otherwise copy the host's /proc (cp -a --one-file-system BOOKWORM /tmp/bookworm-docker).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [[ $# -eq 1 ]] || { echo "usage: $0 CHROOT" >&2; exit 2; }
