@@ -14,6 +14,9 @@
 #   doctor    doctor passes on this machine, a line per check, and fails on a too old CMake
 #   grade     (builds chapter 00) grade --solution in each format, validated; grade of the
 #             starter fails
+#   export    (builds chapter 01) export --student: one commit, fresh starters, no line of a
+#             later chapter's answer; in the copy test/verify/sync refuse, check says whose
+#             chapters it builds on, and check, status, hint and run work
 # Usage: course_cli_test.sh SOURCE_DIR WORK_DIR SECTION
 set -euo pipefail
 source_dir=$1
@@ -411,6 +414,90 @@ CPP
     need(step.status === "failed" && step.failed > 0 && step.tests.some(t => /TODO\(ch00 start-threads\)/.test(t.output || "")), "start-threads fails at its TODO");'
   expect "an unknown format" 2 "unknown format 'xml'" -- ./course grade 00 --format xml
   echo "grade writes JUnit XML, JSON and Gradescope's results.json, and says whether everything passed"
+}
+# answer_lines COURSE AFTER: the lines of reference answers of the chapters after AFTER
+# ("none": all) that appear nowhere else in COURSE: not outside the exercise regions, not
+# in a starter, lesson, test or earlier chapter. (Independent of tools/strip_solution.awk:
+# the answer is what lies between BEGIN EXERCISE and STUB.) One trimmed line each.
+answer_lines() {
+  local course=$1 after=$2 f nn corpus
+  corpus=$(mktemp -d)
+  while IFS= read -r f; do
+    nn=${f:10:2}
+    if [[ $f == solutions/* && ($after == none || $nn > $after) ]] && grep -q -- '// BEGIN EXERCISE ' "$course/$f"; then
+      awk '/\/\/ BEGIN EXERCISE / { on = 1; next } on && /\/\/ STUB[ \t]*$/ { on = 0; next }
+           on { sub(/^[ \t]+/, ""); sub(/[ \t]+$/, ""); if (length($0) >= 20) print }' "$course/$f" >>"$corpus/answers"
+      awk '/\/\/ BEGIN EXERCISE / { on = 1 } !on { print } /\/\/ END EXERCISE/ { on = 0 }' "$course/$f" >>"$corpus/rest"
+    else
+      cat "$course/$f" >>"$corpus/rest"
+    fi
+  done < <(cd "$course" && find . -type f -not -path './build/*' -not -path './.course/*' -not -name '*.txt' | sed 's|^\./||')
+  sort -u "$corpus/answers" | grep -vxF -f <(grep -a -oF -f <(sort -u "$corpus/answers") "$corpus/rest" | sort -u) || true
+  rm -rf "$corpus"
+}
+
+section_export() {
+  # The instructor has tried chapter 01 in their own chapters/: the copy gets the starter.
+  echo "// the instructor's own experiment" >>"$starter"
+  local copy="$work/build/student" answers
+  expect "export without --student" 2 'export writes a student copy' -- ./course export "$copy"
+  expect "export" 0 '^  reference answers: chapters 00\.\.00$' '^  answers taken out: chapters 01\.\.' 'one commit' \
+    -- ./course export --student "$copy" --through 0
+  expect "export into a folder that is not empty" 2 'exists and is not an empty folder' -- ./course export --student "$copy"
+  [[ $(git -C "$copy" rev-list --count HEAD) -eq 1 ]] || fail "the copy is not one commit"
+  [[ -z $(git -C "$copy" status --porcelain) ]] || fail "the copy has files outside its commit: $(git -C "$copy" status --porcelain)"
+  grep -qx 'through 00' "$copy/STUDENT_COPY" || fail "STUDENT_COPY does not say 'through 00'"
+  awk -f tools/starter.awk "$solution" | cmp -s - "$copy/$starter" || fail "the copy's chapter 01 is not the starter"
+  cmp -s solutions/00-why-async/asyncio/run_in_threads.hpp "$copy/solutions/00-why-async/asyncio/run_in_threads.hpp" ||
+    fail "the copy lacks chapter 00's reference answer"
+  # No line of a later chapter's answer is in the copy, nor in its history; chapter 02's
+  # context switch in assembly, for one.
+  answers=$(answer_lines "$work" 00)
+  [[ $(wc -l <<<"$answers") -ge 100 ]] || fail "only $(wc -l <<<"$answers") lines of answers to look for"
+  grep -q -F 'movq %rsp, (%rdi)' <<<"$answers" || fail "chapter 02's assembly is not among the answers looked for"
+  local found
+  found=$(cd "$copy" && grep -r -I -n -F -f <(printf '%s\n' "$answers") --exclude-dir=.git . || true)
+  [[ -z $found ]] || fail "the copy has reference answers of later chapters: $(head -5 <<<"$found")"
+  found=$(git -C "$copy" grep -n -F -f <(printf '%s\n' "$answers") HEAD || true)
+  [[ -z $found ]] || fail "the copy's commit has reference answers of later chapters: $(head -5 <<<"$found")"
+  # Without --through, no chapter's answers: chapter 00's are out too.
+  expect "export of none" 0 '^  reference answers: no chapter$' -- ./course export --student "$work/build/none"
+  grep -qx 'through none' "$work/build/none/STUDENT_COPY" || fail "STUDENT_COPY does not say 'through none'"
+  [[ -z $(cd "$work/build/none" && grep -r -I -F -f <(answer_lines "$work" none) --exclude-dir=.git . || true) ]] ||
+    fail "the copy of no chapter has reference answers"
+
+  # In the copy: what needs every reference answer refuses, and says what to use instead.
+  cd "$copy"
+  expect "test in the copy" 2 'test is not offered in a student copy' 'reference answers of chapters 00\.\.00 only' \
+    './course check NN' -- ./course test
+  expect "verify in the copy" 2 'verify is not offered in a student copy' -- ./course verify 01
+  expect "sync in the copy" 2 'sync is not offered in a student copy' -- ./course sync --check
+  expect "grade --solution in the copy" 2 'none of chapter 01' -- ./course grade 01 --solution
+  expect "export in the copy" 2 'a student copy already' -- ./course export --student "$work/build/again"
+  # Chapter 02 builds on the learner's chapter 01 (said before it builds; the build lock
+  # held here stops it), and on the reference of chapter 00.
+  echo "// the learner's own chapter 01" >>"$starter"
+  mkdir -p build
+  local lock
+  exec {lock}>build/.lock
+  flock "$lock"
+  expect "check 02 in the copy" 124 'chapter 02 builds on your own code of the chapters after 00, as --mine does' \
+    '^  yours: +chapters 01 ' '^  untouched starter: chapters 02 ' -- timeout 5 ./course check 02
+  exec {lock}>&-
+  # The learner solves chapter 01: it builds on chapter 00's reference and passes, and
+  # status, hint and run follow.
+  awk -v solved="fiber-context fiber-switch fiber-exceptions" -f "$work/tests/support/solve_steps.awk" "$work/$solution" |
+    awk -f tools/starter.awk >"$starter"
+  expect "check 01 in the copy" 0 'chapter 01 builds on the reference answers of the chapters before it' \
+    'Chapter 01 passes' -- nice -n 10 ./course check 01
+  expect "status in the copy" 0 '^  01  ucontext-fibers +passed ' -- ./course status
+  expect "hint in the copy" 0 'Chapter 02, step ' -- ./course hint 02
+  expect "run in the copy" 0 'ping' -- nice -n 10 ./course run 01 ping_pong
+  # The same configure put chapter 02's build on the learner's chapter 01.
+  grep -q -- "-I$copy/chapters/02-fiber-scheduler -I$copy/solutions/02-fiber-scheduler -I$copy/chapters/01-ucontext-fibers -I$copy/solutions/01-ucontext-fibers -I$copy/solutions/00-why-async" \
+    build/default/compile_commands.json || fail "chapter 02's exercise build in the copy does not take the learner's chapter 01"
+  cd "$work"
+  echo "export writes a student copy without the later answers, whose check builds on the learner's chapters"
 }
 "section_$section"
 rm -rf "$work"

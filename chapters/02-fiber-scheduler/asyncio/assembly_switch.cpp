@@ -1,4 +1,5 @@
-// AssemblySwitch (chapter 02): the x86-64 System V context switch, written by hand.
+// AssemblySwitch (chapter 02): the x86-64 System V context switch, written by hand (and
+// below it the same for AArch64).
 // Two pieces of assembly (the switch and the first frame's trampoline) and the C++ that
 // lays out a new fiber's first frame so that the switch can "return" into it.
 #include <asyncio/assembly_switch.hpp>
@@ -63,4 +64,61 @@ void AssemblySwitch::swap(Context& save, Context& load) noexcept {
 
 }  // namespace asyncio
 
-#endif  // x86-64 ELF
+#elif defined(__aarch64__) && defined(__ELF__)
+
+// The same switch for AArch64 (64-bit Arm: Apple silicon under Linux, Raspberry Pi 4/5,
+// Graviton). Its calling convention (AAPCS64) lets a called function clobber every
+// register except x19-x28, the frame pointer x29, the stack pointer, and the low halves
+// d8-d15 of v8-v15; the link register x30 holds our own return address. FPCR holds the
+// rounding mode, which each side keeps as MXCSR does on x86-64.
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+#if ASYNCIO_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+extern "C" {
+void asyncio_switch_stacks(void** save, void* load) noexcept;
+void asyncio_fiber_trampoline() noexcept;
+}
+
+namespace asyncio {
+namespace {
+
+// What asyncio_switch_stacks leaves on the stack of the side it suspends, lowest address
+// first; a suspended side's Context::stack_pointer points at x19. 176 bytes: the stack
+// pointer must stay a multiple of 16 on AArch64 at all times.
+struct SavedFrame {
+    std::uint64_t x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
+    std::uint64_t fp;  // x29
+    std::uint64_t lr;  // x30: where the switch returns to on this side
+    std::uint64_t d8, d9, d10, d11, d12, d13, d14, d15;
+    std::uint64_t fpcr;
+    std::uint64_t padding;
+};
+static_assert(sizeof(SavedFrame) == 176, "the assembly below assumes this layout");
+
+}  // namespace
+
+// TODO(asm-switch): (AArch64) Write the switch and trampoline in assembly; prepare() a
+// first SavedFrame.
+void AssemblySwitch::prepare(Context& context, FiberStack const& stack, ContextEntry entry, void* argument) {
+    (void)context;
+    (void)stack;
+    (void)entry;
+    (void)argument;
+    throw_todo("ch02", "asm-switch");
+}
+
+void AssemblySwitch::swap(Context& save, Context& load) noexcept {
+    (void)save;
+    (void)load;
+    throw_todo("ch02", "asm-switch");  // in a noexcept function: std::terminate
+}
+
+}  // namespace asyncio
+
+#endif  // x86-64 or AArch64 ELF

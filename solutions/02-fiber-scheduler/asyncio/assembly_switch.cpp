@@ -1,4 +1,5 @@
-// AssemblySwitch (chapter 02): the x86-64 System V context switch, written by hand.
+// AssemblySwitch (chapter 02): the x86-64 System V context switch, written by hand (and
+// below it the same for AArch64).
 // Two pieces of assembly (the switch and the first frame's trampoline) and the C++ that
 // lays out a new fiber's first frame so that the switch can "return" into it.
 #include <asyncio/assembly_switch.hpp>
@@ -176,4 +177,149 @@ void AssemblySwitch::swap(Context& save, Context& load) noexcept {
 
 }  // namespace asyncio
 
-#endif  // x86-64 ELF
+#elif defined(__aarch64__) && defined(__ELF__)
+
+// The same switch for AArch64 (64-bit Arm: Apple silicon under Linux, Raspberry Pi 4/5,
+// Graviton). Its calling convention (AAPCS64) lets a called function clobber every
+// register except x19-x28, the frame pointer x29, the stack pointer, and the low halves
+// d8-d15 of v8-v15; the link register x30 holds our own return address. FPCR holds the
+// rounding mode, which each side keeps as MXCSR does on x86-64.
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+#if ASYNCIO_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+extern "C" {
+void asyncio_switch_stacks(void** save, void* load) noexcept;
+void asyncio_fiber_trampoline() noexcept;
+}
+
+namespace asyncio {
+namespace {
+
+// What asyncio_switch_stacks leaves on the stack of the side it suspends, lowest address
+// first; a suspended side's Context::stack_pointer points at x19. 176 bytes: the stack
+// pointer must stay a multiple of 16 on AArch64 at all times.
+struct SavedFrame {
+    std::uint64_t x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
+    std::uint64_t fp;  // x29
+    std::uint64_t lr;  // x30: where the switch returns to on this side
+    std::uint64_t d8, d9, d10, d11, d12, d13, d14, d15;
+    std::uint64_t fpcr;
+    std::uint64_t padding;
+};
+static_assert(sizeof(SavedFrame) == 176, "the assembly below assumes this layout");
+
+}  // namespace
+
+// BEGIN EXERCISE asm-switch: (AArch64) Write the switch and trampoline in assembly; prepare() a first SavedFrame.
+// x0 = save, x1 = load. It ends with `ret`, which jumps to x30: the other side's return
+// address, loaded from its frame (the return-prediction cost of x86-64's `ret` applies
+// here too; `br x30` would avoid it, but needs a `bti` landing pad where branch target
+// identification is on).
+__asm__(R"(
+    .pushsection .text
+    .globl asyncio_switch_stacks
+    .type asyncio_switch_stacks, %function
+    .p2align 4
+asyncio_switch_stacks:
+    .cfi_startproc
+    sub sp, sp, #176
+    .cfi_def_cfa_offset 176
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    .cfi_offset x29, -96
+    .cfi_offset x30, -88
+    stp d8, d9, [sp, #96]
+    stp d10, d11, [sp, #112]
+    stp d12, d13, [sp, #128]
+    stp d14, d15, [sp, #144]
+    mrs x9, fpcr
+    str x9, [sp, #160]
+
+    mov x9, sp
+    str x9, [x0]            // this side is now suspended: its stack pointer says it all
+    mov sp, x1              // the other side's stack, with the same frame on top
+
+    ldr x9, [sp, #160]
+    msr fpcr, x9
+    ldp d14, d15, [sp, #144]
+    ldp d12, d13, [sp, #128]
+    ldp d10, d11, [sp, #112]
+    ldp d8, d9, [sp, #96]
+    ldp x29, x30, [sp, #80]
+    ldp x27, x28, [sp, #64]
+    ldp x25, x26, [sp, #48]
+    ldp x23, x24, [sp, #32]
+    ldp x21, x22, [sp, #16]
+    ldp x19, x20, [sp, #0]
+    add sp, sp, #176
+    .cfi_def_cfa_offset 0
+    ret                     // to x30: right after the other side's own call of this function
+    .cfi_endproc
+    .size asyncio_switch_stacks, .-asyncio_switch_stacks
+
+    .globl asyncio_fiber_trampoline
+    .type asyncio_fiber_trampoline, %function
+    .p2align 4
+asyncio_fiber_trampoline:
+    .cfi_startproc
+    .cfi_undefined x30      // the bottom of a fiber's stack: debuggers and unwinders stop here
+    mov x0, x20             // prepare() left the argument in x20 ...
+    blr x19                 // ... and the entry function in x19
+    brk #0                  // entry never returns
+    .cfi_endproc
+    .size asyncio_fiber_trampoline, .-asyncio_fiber_trampoline
+    .popsection
+)");
+
+void AssemblySwitch::prepare(Context& context, FiberStack const& stack, ContextEntry entry, void* argument) {
+#if ASYNCIO_ASAN
+    __asan_unpoison_memory_region(stack.bottom(), stack.size());
+#endif
+    // The first switch into the fiber pops this frame as if the fiber had called
+    // asyncio_switch_stacks itself; its `ret` goes to x30, the trampoline, with the entry
+    // function in x19 and its argument in x20. The frame ends 16 bytes below the page-
+    // aligned top, so the trampoline starts with a 16-byte aligned stack pointer.
+    auto* const top = static_cast<std::byte*>(stack.bottom()) + stack.size();
+    auto* const frame = ::new (static_cast<void*>(top - 16 - sizeof(SavedFrame))) SavedFrame{};
+    std::uint64_t fpcr = 0;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));  // the creator's rounding mode, as with makecontext
+    frame->fpcr = fpcr;
+    frame->x19 = reinterpret_cast<std::uintptr_t>(entry);
+    frame->x20 = reinterpret_cast<std::uintptr_t>(argument);
+    frame->fp = 0;  // a null frame pointer ends frame-pointer walks (profilers, debuggers)
+    frame->lr = reinterpret_cast<std::uintptr_t>(&asyncio_fiber_trampoline);
+    context.stack_pointer = frame;
+}
+
+void AssemblySwitch::swap(Context& save, Context& load) noexcept {
+    asyncio_switch_stacks(&save.stack_pointer, load.stack_pointer);
+}
+// STUB
+// void AssemblySwitch::prepare(Context& context, FiberStack const& stack, ContextEntry entry, void* argument) {
+//     (void)context;
+//     (void)stack;
+//     (void)entry;
+//     (void)argument;
+//     throw_todo("ch02", "asm-switch");
+// }
+//
+// void AssemblySwitch::swap(Context& save, Context& load) noexcept {
+//     (void)save;
+//     (void)load;
+//     throw_todo("ch02", "asm-switch");  // in a noexcept function: std::terminate
+// }
+// END EXERCISE
+
+}  // namespace asyncio
+
+#endif  // x86-64 or AArch64 ELF

@@ -1,7 +1,8 @@
-// AssemblySwitch: a context switch written by hand in x86-64 assembly. It saves only what
-// the calling convention says a function must preserve, and makes no system call: it is
-// what boost.context does, and tens of times faster than swapcontext. Introduced in
-// chapter 02 (the bonus step asm-switch). On other CPUs it falls back to ucontext.
+// AssemblySwitch: a context switch written by hand in x86-64 (or AArch64) assembly. It
+// saves only what the calling convention says a function must preserve, and makes no
+// system call: it is what boost.context does, and tens of times faster than swapcontext.
+// Introduced in chapter 02 (the bonus step asm-switch). On other CPUs it falls back to
+// ucontext.
 #pragma once
 
 #include <asyncio/context_switch.hpp>
@@ -10,7 +11,7 @@
 
 namespace asyncio {
 
-#if defined(__x86_64__) && defined(__ELF__)
+#if (defined(__x86_64__) || defined(__aarch64__)) && defined(__ELF__)
 
 // region: assembly-switch
 struct AssemblySwitch {
@@ -30,9 +31,9 @@ struct AssemblySwitch {
 
 #else
 
-// No hand-written switch for this CPU (AArch64 would save x19-x29, the link register,
-// sp, d8-d15 and FPCR: an extension of this chapter). Fall back to ucontext, so the
-// course still builds and every test still runs; tests of the assembly itself skip.
+// No hand-written switch for this CPU (there are two: x86-64 and AArch64, in
+// assembly_switch.cpp). Fall back to ucontext, so the course still builds and every test
+// still runs; tests of the assembly itself skip.
 struct AssemblySwitch : UcontextSwitch {
     static constexpr char const* name = "ucontext (no hand-written switch for this CPU)";
     static constexpr bool hand_written = false;

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -46,7 +47,14 @@ inline ProcessResult run_program(std::string const& path, std::vector<std::strin
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
 
+    // ASYNCIO_TEST_EMULATOR (tools/arm64_check.sh: qemu-aarch64-static): the program is
+    // another CPU's, run through that emulator. Unset, the program runs itself.
+    std::string program = path;
     std::vector<std::string> argv_strings{path};
+    if (char const* emulator = std::getenv("ASYNCIO_TEST_EMULATOR"); emulator != nullptr && *emulator != '\0') {
+        program = emulator;
+        argv_strings.insert(argv_strings.begin(), program);
+    }
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& s : argv_strings) argv.push_back(s.data());
@@ -72,7 +80,7 @@ inline ProcessResult run_program(std::string const& path, std::vector<std::strin
 
     auto const start = std::chrono::steady_clock::now();
     pid_t pid = 0;
-    int const rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), envp.data());
+    int const rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     close(out_pipe[1]);
