@@ -5,6 +5,7 @@
 // cleanly, so its exit code (and, in the asan build, its leak check) is part of each test.
 #include <testing/catch.hpp>
 
+#include <testing/background.hpp>
 #include <testing/process.hpp>
 
 #include <asyncio/file_descriptor.hpp>
@@ -34,17 +35,6 @@
 using namespace std::chrono_literals;
 
 namespace {
-
-// The first executable `name` on PATH, or "" if there is none.
-std::string find_on_path(std::string const& name) {
-    char const* path = std::getenv("PATH");
-    std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        std::string const candidate = dir + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return "";
-}
 
 // A lesson program's server as a child, its port read from its first line ("PREFIX PORT"):
 // by default ch11_http_server, started with --stdin.
@@ -169,7 +159,7 @@ std::string exchange(std::uint16_t port, std::string const& request) {
 std::string const hello = "Hello from the course's own asyncio!\n";
 
 #define REQUIRE_CURL(curl)                         \
-    std::string const curl = find_on_path("curl"); \
+    std::string const curl = testing::find_on_path("curl"); \
     if (curl.empty()) COURSE_SKIP("curl is not installed (./course setup installs it)")
 
 }  // namespace
