@@ -32,6 +32,7 @@ public:
 
 private:
     friend class TimerQueue;
+    friend class TimingWheel;  // the bonus step's other timer queue (timing_wheel.hpp)
 
     struct TimerState : State {
         TimerState(Callback cb, CallSite where, TimePoint due) : State(std::move(cb), where), when(due) {}
