@@ -153,7 +153,7 @@ inline ProcessResult run_example(std::string const& name, std::vector<std::strin
                                  std::chrono::seconds timeout = std::chrono::seconds(60)) {
     bool has_scale = false;
     for (auto const& e : extra_env) has_scale = has_scale || e.rfind("ASYNCIO_TIME_SCALE=", 0) == 0;
-    if (!has_scale) extra_env.push_back("ASYNCIO_TIME_SCALE=0.01");
+    if (!has_scale) extra_env.emplace_back("ASYNCIO_TIME_SCALE=0.01");
     return run_program(bin_dir() + "/" + name, args, extra_env, timeout);
 }
 
