@@ -211,7 +211,7 @@ function print_tables(    i, w, k, m, rt, key, line, j, n, shown, t, parts, np) 
             printf "    %-20s %10s  %-24s %-22s %s\n", "runtime", "median", "min..max (spread)", "ratio to best peer", "load average"
             for (j = 1; j <= nrows[m]; j++) {
                 rt = sorted[m, j]; key = m SUBSEP rt
-                line = sprintf("%s..%s (%.0f%%)", human(fmin[key]), human(fmax[key]), spread_pct(key))
+                line = sprintf("%s..%s (%s)", human(fmin[key]), human(fmax[key]), spread_pct(key) > 999 ? ">999%" : sprintf("%.0f%%", spread_pct(key)))
                 if (!has_ratio(m, rt)) t = "(no peer measured)"
                 else if (rt == best_peer[m]) t = "best peer"
                 else t = ratio_text(ratio(m, rt)) " " best_peer[m]
@@ -316,7 +316,7 @@ function write_json(    i, k, j, r, m, rt, key, sep, sep2, w) {
 # reads the same way; the median and, for the course's rows, the ratio to the best peer
 # are written after the bar. 800 px wide: a lesson's width.
 function write_svg(    i, k, m, rt, key, col, x0, y, rowh, panel_h, rowtop, colh, best_all, g, len, label, text, W, labelw, barw, used, miss, j, h, out) {
-    W = 800; labelw = 124; barw = 150; rowh = 17
+    W = 800; labelw = 146; barw = 136; rowh = 17
     # the best of each metric, over every row
     used = 0
     for (i = 1; i <= nmetrics; i++) if (nrows[metric_list[i]] > 0) panel[++used] = metric_list[i]
