@@ -101,8 +101,9 @@ section_tool() {
       '^      \| first line of stderr$' '^      \| second line"quoted"\\ back$' \
       "^  PROBLEM: course/w2_callsoon printed 'fast' as its W2-flat: not a number" \
       "^  PROBLEM: course/w2_callsoon printed a result of metric 'W9-bogus'" \
+      "^  PROBLEM: course/w2_callsoon printed 'W3-wall', a metric of W3, not of W2" \
       '^Machine: 2 cores, Test CPU "quoted" \\ back, Linux 6\.1'
-    has_not "$out/table.txt" 'W3  ' 'W9-bogus +[0-9]'
+    has_not "$out/table.txt" 'W3  ' 'W9-bogus +[0-9]' 'W3-wall  '
     json_check "$out/s.json" \
       'd["schema"] == 1 and d["date"] == "2026-12-04T21:00:00Z" and d["quick"] is False' \
       'd["machine"]["cpu"] == "Test CPU \"quoted\" \\ back"' \
@@ -117,7 +118,7 @@ section_tool() {
       'len(d["runs"]) == 12 and d["runs"][-1]["status"] == "failed"' \
       'd["missing"] == [{"workload": "W2", "runtime": "uvloop", "why": "python3-uvloop is not installed (./course setup bench)"}, {"workload": "W5", "runtime": "asio", "why": "hidden by COURSE_BENCH_WITHOUT"}]' \
       'd["failed"][0]["stderr_tail"] == "first line of stderr\nsecond line\"quoted\"\\ back"' \
-      'len(d["problems"]) == 2'
+      'len(d["problems"]) == 3'
     svg_check "$out/s.svg" 12
     ran=$((ran + 1))
   done
