@@ -208,9 +208,9 @@ EOF
   cat >bench/course/w2_callsoon.cpp <<'EOF'
 // A W2 program that fails its self-check (tests/support/bench_scoreboard_test.sh).
 #include "bench.hpp"
-int main() {
+int main(int argc, char** argv) {
     bench::result(bench::runtime, "W2-flat", 1e7);
-    std::fprintf(stderr, "w2_callsoon: self-check failed: 99999 callbacks ran, not 100000\n");
+    std::fprintf(stderr, "w2_callsoon (%s): self-check failed: 99999 callbacks ran, not 100000\n", argc > 1 ? argv[1] : "no arguments");
     return 1;
 }
 EOF
@@ -219,7 +219,7 @@ EOF
   [[ $rc -eq 0 ]] || { cat "$work/run2.txt"; fail "bench exited with $rc"; }
   cat "$work/run2.txt"
   has "$work/run2.txt" '^  run 1/2: course FAILED' \
-    '^  FAILED: course/w2_callsoon, run 1: exit status 1$' '^      \| w2_callsoon: self-check failed: 99999 callbacks ran' \
+    '^  FAILED: course/w2_callsoon, run 1: exit status 1$' '^      \| w2_callsoon \(--quick\): self-check failed: 99999 callbacks ran' \
     'Wrote scratch-out/scoreboard.json'
   has_not "$work/run2.txt" '^  \* course +[0-9]' 'FAILED: course/w2_callsoon, run 2'
   if [[ -n $py ]]; then has "$work/run2.txt" '^  run 2/2: .*asyncio [0-9.]+s' '^    asyncio +[0-9.]+[kMG]? +.*\(no peer measured\)|best peer'; fi
