@@ -8,7 +8,8 @@
 #   run   (builds the course's runtime) in a scratch copy, `./course bench --quick W2`
 #         with the peers but asyncio hidden (COURSE_BENCH_WITHOUT): it builds, runs each
 #         program REPS times, names the hidden peers, writes JSON and SVG; then a course
-#         program that fails is reported with its stderr and the rest still runs
+#         program that fails is reported with its stderr and the rest still runs; the W4
+#         client measures an echo server and fails on one that answers wrong
 # Nothing depends on the machine's speed: the fixture's figures are fixed, and the run
 # section checks the shape of what is printed and written, never a figure.
 # Usage: bench_scoreboard_test.sh SOURCE_DIR WORK_DIR SECTION
@@ -226,6 +227,46 @@ EOF
   json_check scratch-out/scoreboard.json '[f["program"] for f in d["failed"]][0] == "course/w2_callsoon"' \
     '"self-check failed" in d["failed"][0]["stderr_tail"]'
   [[ -f scratch-out/scoreboard.svg ]] || fail "no scratch-out/scoreboard.svg"
+
+  # The W4 client against an echo server, and against one that answers wrong.
+  if [[ -n $py ]]; then
+    cat >"$work/echo.py" <<'PY'
+import asyncio, sys
+async def handle(reader, writer):
+    while data := await reader.read(65536):
+        writer.write(data.upper() if sys.argv[1] == "wrong" else data)
+        await writer.drain()
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    print("port", server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.sleep(60)
+asyncio.run(main())
+PY
+    local how port server i
+    for how in right wrong; do
+      "$py" "$work/echo.py" "$how" >"$work/echo-$how.txt" &
+      server=$!
+      port=""
+      for ((i = 0; i < 300; i++)); do
+        port=$(sed -n 's/^port //p' "$work/echo-$how.txt")
+        [[ -n $port ]] && break
+        sleep 0.1
+      done
+      rc=0
+      build/default/bin/bench/client/w4_client test-echo "${port:-0}" "$server" --quick >"$work/client-$how.txt" 2>&1 || rc=$?
+      kill "$server"
+      wait "$server" 2>/dev/null || true
+      cat "$work/client-$how.txt"
+      if [[ $how == right ]]; then
+        [[ $rc -eq 0 ]] || fail "w4_client exited with $rc against an echo server"
+        has "$work/client-$how.txt" '^result test-echo W4-echo [0-9.e+]+$' '^result test-echo W4-server-cpu [0-9.e+-]+$'
+      else
+        [[ $rc -eq 1 ]] || fail "w4_client exited with $rc against a server that answers wrong"
+        has "$work/client-$how.txt" 'got back something other than it sent'
+        has_not "$work/client-$how.txt" '^result '
+      fi
+    done
+  fi
 
   # Wrong arguments are refused at once.
   rc=0
