@@ -32,11 +32,15 @@ extern "C" void on_signal(int) {
 }
 
 asyncio::Coro<void> echo(asyncio::StreamReader reader, asyncio::StreamWriter writer) {
-    while (true) {
-        std::string const data = co_await reader.read(64 * 1024);  // what is there, up to 64 KiB
-        if (data.empty()) break;                                   // the client closed
-        writer.write(data);
-        co_await writer.drain();
+    try {
+        while (true) {
+            std::string const data = co_await reader.read(64 * 1024);  // what is there, up to 64 KiB
+            if (data.empty()) break;                                   // the client closed
+            writer.write(data);
+            co_await writer.drain();
+        }
+    } catch (asyncio::ConnectionResetError const&) {
+        // The client went away without reading the last echo (it exits at the window's end).
     }
 }
 
