@@ -53,18 +53,22 @@ def main():
     fired = fired_cancelled = 0
     last_fire = 0.0
 
-    def fire(odd):
-        nonlocal fired, fired_cancelled, last_fire
-        fired_cancelled += odd  # cancelled, so never called
+    def fire():
+        nonlocal fired, last_fire
         fired += 1
         if fired == expected:
             last_fire = time.perf_counter()
             loop.stop()
 
+    def fire_cancelled():  # the odd-indexed ones' callback: they are cancelled, so never called
+        nonlocal fired_cancelled
+        fired_cancelled += 1
+        fire()
+
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
     call_later = loop.call_later
-    timers = [call_later(ms / 1000, fire, i & 1) for i, ms in enumerate(deadlines)]
+    timers = [call_later(ms / 1000, fire_cancelled if i & 1 else fire) for i, ms in enumerate(deadlines)]
     for timer in timers[1::2]:
         timer.cancel()
     setup = time.perf_counter() - wall0
