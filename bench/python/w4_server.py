@@ -69,8 +69,7 @@ def main():
     parser.add_argument("--cold", action="store_true", help="do not raise malloc's mmap threshold first")
     args = parser.parse_args()
     if not args.cold:
-        buffer = bytearray(320 * 1024)  # mmapped; freeing it raises glibc's mmap threshold above it
-        del buffer
+        bytearray(320 * 1024)  # mmapped and freed at once: glibc raises its mmap threshold above it
     new_loop(args.loop).close()  # exits 77 now if uvloop is missing
     # Runner (3.11): asyncio.run with a loop of our choice; it cancels what is left at the end.
     with asyncio.Runner(loop_factory=lambda: new_loop(args.loop)) as runner:
