@@ -22,9 +22,9 @@ namespace {
 
 // What one thread saw: while its record was parked, and after it came back.
 struct Seen {
-    bool hidden_while_parked = false;    // no current exception while parked
-    int uncaught_while_parked = -1;      // std::uncaught_exceptions() while parked
-    std::string rethrown_after_return;   // what `throw;` rethrew once the record was back
+    bool hidden_while_parked = false;   // no current exception while parked
+    int uncaught_while_parked = -1;     // std::uncaught_exceptions() while parked
+    std::string rethrown_after_return;  // what `throw;` rethrew once the record was back
 };
 
 // In a catch block of an exception named `name`: parks the record in `parked`, looks,

@@ -232,7 +232,8 @@ TEST_CASE("fibers on a second thread keep their exceptions apart as on the first
     other.join();
 }
 
-TEST_CASE("a fiber made on one thread and run on another keeps its exceptions apart", "[ch12][inline-switch][threads]") {
+TEST_CASE("a fiber made on one thread and run on another keeps its exceptions apart",
+          "[ch12][inline-switch][threads]") {
     using Fiber = asyncio::BasicFiber<AssemblySwitch>;
     std::string from_fiber, thread_rethrew;
     auto fiber = std::make_unique<Fiber>([] {

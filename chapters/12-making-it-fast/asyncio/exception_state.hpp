@@ -41,8 +41,8 @@ public:
     // Exchanges the running thread's record with the one kept here. Called once on every
     // switch, so this object always holds the record of the side that is not running.
     void swap_with_thread() noexcept {
-        // TODO(cached-exception-record): Find the calling thread's record through a
-        // per-thread cache, then swap both fields with ours.
+        // TODO(cached-exception-record): Find this thread's record through its cache;
+        // swap both fields.
         (void)caught_exceptions_;
         (void)uncaught_exceptions_;
         throw_todo("ch12", "cached-exception-record");  // in a noexcept function: std::terminate
@@ -50,7 +50,7 @@ public:
     // endregion
 
 private:
-    void* caught_exceptions_ = nullptr;  // the stack of exceptions in catch blocks: `throw;` rethrows its top
+    void* caught_exceptions_ = nullptr;     // the stack of exceptions in catch blocks: `throw;` rethrows its top
     unsigned int uncaught_exceptions_ = 0;  // thrown, not yet caught: std::uncaught_exceptions()
 };
 

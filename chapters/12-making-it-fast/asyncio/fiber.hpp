@@ -110,8 +110,8 @@ private:
     // region: switch
     // resumer -> fiber. On the resumer's stack; returns when the fiber yields or finishes.
     void switch_in() {
-        // TODO(inline-switch): Switch into the fiber and back: current fiber, state,
-        // exception record, sanitizer, Switch::swap.
+        // TODO(inline-switch): Into the fiber and back: current fiber, state, record,
+        // sanitizers, swap.
         (void)resumer_context_;  // where the resumer's registers go while the fiber runs
         throw_todo("ch12", "inline-switch");
     }

@@ -59,7 +59,9 @@ Timing nanoseconds_per(long count, Step&& step) {
     return timing;
 }
 
-Timing per_switch(Timing round_trip) { return {round_trip.best / 2, round_trip.slowest / 2}; }
+Timing per_switch(Timing round_trip) {
+    return {round_trip.best / 2, round_trip.slowest / 2};
+}
 // endregion
 
 // Two contexts bouncing control with nothing around the switch: the floor.
@@ -100,8 +102,12 @@ Timing fiber_switch(long rounds) {
 // the processor's return-address stack still holds the addresses of the side that
 // just switched away.
 using AssemblyFiber = asyncio::BasicFiber<asyncio::AssemblySwitch>;
-[[gnu::noinline]] void resume_outlined(AssemblyFiber& fiber) { fiber.resume(); }
-[[gnu::noinline]] void yield_outlined() { AssemblyFiber::yield(); }
+[[gnu::noinline]] void resume_outlined(AssemblyFiber& fiber) {
+    fiber.resume();
+}
+[[gnu::noinline]] void yield_outlined() {
+    AssemblyFiber::yield();
+}
 
 Timing outlined_fiber_switch(long rounds) {
     AssemblyFiber fiber([] {
@@ -157,7 +163,8 @@ int main(int argc, char** argv) {
     using asyncio::AssemblySwitch;
     using asyncio::UcontextSwitch;
     fmt::print("{} round trips, thread CPU time, best and slowest of 7 runs\n", rounds);
-    if (!AssemblySwitch::hand_written) fmt::print("(no hand-written switch for this CPU: \"assembly\" is {})\n", AssemblySwitch::name);
+    if (!AssemblySwitch::hand_written)
+        fmt::print("(no hand-written switch for this CPU: \"assembly\" is {})\n", AssemblySwitch::name);
     fmt::print("{:<46}{:>8}{:>10}\n", "nanoseconds per switch", "best", "slowest");
 #if ASYNCIO_ASAN || ASYNCIO_TSAN
     fmt::print("{:<46}  (skipped: sanitizers must hear of every switch)\n", "bare assembly switch");

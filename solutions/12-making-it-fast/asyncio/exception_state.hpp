@@ -41,7 +41,8 @@ public:
     // Exchanges the running thread's record with the one kept here. Called once on every
     // switch, so this object always holds the record of the side that is not running.
     void swap_with_thread() noexcept {
-        // BEGIN EXERCISE cached-exception-record: Find the calling thread's record through a per-thread cache, then swap both fields with ours.
+        // BEGIN EXERCISE cached-exception-record: Find this thread's record through its cache; swap both fields.
+        //
         // The record's address never changes while the thread lives, but it differs from
         // thread to thread: cache it per thread, never per object or per process.
         detail::EhGlobals* globals = detail::thread_eh_globals;
@@ -58,7 +59,7 @@ public:
     // endregion
 
 private:
-    void* caught_exceptions_ = nullptr;  // the stack of exceptions in catch blocks: `throw;` rethrows its top
+    void* caught_exceptions_ = nullptr;     // the stack of exceptions in catch blocks: `throw;` rethrows its top
     unsigned int uncaught_exceptions_ = 0;  // thrown, not yet caught: std::uncaught_exceptions()
 };
 

@@ -110,7 +110,7 @@ private:
     // region: switch
     // resumer -> fiber. On the resumer's stack; returns when the fiber yields or finishes.
     void switch_in() {
-        // BEGIN EXERCISE inline-switch: Switch into the fiber and back: current fiber, state, exception record, sanitizer, Switch::swap.
+        // BEGIN EXERCISE inline-switch: Into the fiber and back: current fiber, state, record, sanitizers, swap.
         BasicFiber* const resumer = detail::current_fiber<Switch>;  // a local: it lives on the resumer's stack
         detail::current_fiber<Switch> = this;
         state_ = State::running;
