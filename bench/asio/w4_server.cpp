@@ -21,7 +21,8 @@ asio::awaitable<void> session(tcp::socket socket) {
     char data[4096];
     std::error_code ec;
     for (;;) {
-        std::size_t const n = co_await socket.async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+        std::size_t const n =
+            co_await socket.async_read_some(asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;  // eof or reset: the client is gone
         co_await asio::async_write(socket, asio::buffer(data, n), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) break;

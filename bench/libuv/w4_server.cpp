@@ -27,10 +27,13 @@ struct PendingWrite {
     char* bytes;
 };
 
-void on_closed(uv_handle_t* handle) { delete reinterpret_cast<Connection*>(handle); }
+void on_closed(uv_handle_t* handle) {
+    delete reinterpret_cast<Connection*>(handle);
+}
 
 void close_connection(uv_stream_t* stream) {
-    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(stream))) uv_close(reinterpret_cast<uv_handle_t*>(stream), on_closed);
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(stream)))
+        uv_close(reinterpret_cast<uv_handle_t*>(stream), on_closed);
 }
 
 void on_alloc(uv_handle_t* handle, std::size_t /*suggested*/, uv_buf_t* buf) {
@@ -88,7 +91,13 @@ void on_connection(uv_stream_t* server, int status) {
     uv_read_start(stream, on_alloc, on_read);
 }
 
-void stop_loop(uv_loop_t* loop) { uv_stop(loop); }
+void on_signal(uv_signal_t* signal, int /*signum*/) {
+    uv_stop(signal->loop);
+}
+
+void on_lifetime_over(uv_timer_t* timer) {
+    uv_stop(timer->loop);
+}
 
 void close_any(uv_handle_t* handle, void* /*arg*/) {
     if (uv_is_closing(handle)) return;
@@ -108,11 +117,11 @@ int main(int /*argc*/, char** /*argv*/) {
     uv_signal_t sigterm, sigint;
     uv_signal_init(loop, &sigterm);
     uv_signal_init(loop, &sigint);
-    uv_signal_start(&sigterm, [](uv_signal_t* s, int) { stop_loop(s->loop); }, SIGTERM);
-    uv_signal_start(&sigint, [](uv_signal_t* s, int) { stop_loop(s->loop); }, SIGINT);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_signal_start(&sigint, on_signal, SIGINT);
     uv_timer_t lifetime;
     uv_timer_init(loop, &lifetime);
-    uv_timer_start(&lifetime, [](uv_timer_t* t) { stop_loop(t->loop); }, 120'000, 0);
+    uv_timer_start(&lifetime, on_lifetime_over, 120'000, 0);
 
     uv_tcp_t listener;
     uv_tcp_init(loop, &listener);
