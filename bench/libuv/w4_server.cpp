@@ -21,6 +21,8 @@ struct Connection {
     char buffer[4096];
 };
 
+long queued_writes = 0;  // echoes uv_try_write did not finish (a note on stderr at the end)
+
 // A queued write owns a copy of the bytes it sends.
 struct PendingWrite {
     uv_write_t request;
@@ -63,6 +65,7 @@ void on_read(uv_stream_t* stream, ssize_t nread, uv_buf_t const* buf) {
     }
     std::size_t const done = sent > 0 ? static_cast<std::size_t>(sent) : 0;
     std::size_t const rest = static_cast<std::size_t>(nread) - done;
+    ++queued_writes;
     auto* w = new PendingWrite{};
     w->bytes = static_cast<char*>(std::malloc(rest));
     std::memcpy(w->bytes, buf->base + done, rest);
@@ -145,6 +148,6 @@ int main(int /*argc*/, char** /*argv*/) {
     uv_walk(loop, close_any, nullptr);
     uv_run(loop, UV_RUN_DEFAULT);
     uv_loop_close(loop);
-    std::fprintf(stderr, "w4_server: stopped\n");
+    std::fprintf(stderr, "w4_server: stopped (%ld echoes were queued with uv_write)\n", queued_writes);
     return 0;
 }
