@@ -28,9 +28,8 @@ bool TimerQueue::later(Entry const& a, Entry const& b) {
 // region: push
 TimerHandle TimerQueue::push(TimePoint when, Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("call_at/call_later: the callback is empty");
-    auto state = std::make_shared<TimerHandle::TimerState>(std::move(callback), where, when);
-    state->cancelled_in_queue = &cancelled_;
-    TimerHandle timer(std::move(state));
+    TimerHandle timer = TimerHandle::create(when, std::move(callback), where);
+    timer.timer_state()->cancelled_in_queue = &cancelled_;
     // TODO(timer-heap): Append an Entry with the next sequence number and restore the
     // heap order.
     throw_todo("ch07", "timer-heap");

@@ -46,6 +46,11 @@ private:
         std::size_t* cancelled_in_queue = nullptr;  // the queue's counter; nullptr when not queued
     };
 
+    // A new timer's handle, due at `when` (what the timer queues make).
+    static TimerHandle create(TimePoint when, Callback callback, CallSite where) {
+        return TimerHandle(std::make_shared<TimerState>(std::move(callback), where, when));
+    }
+
     explicit TimerHandle(std::shared_ptr<TimerState> state) : Handle(std::move(state)) {}
     TimerState* timer_state() const { return static_cast<TimerState*>(state()); }
 };

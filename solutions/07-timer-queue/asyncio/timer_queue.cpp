@@ -30,9 +30,8 @@ bool TimerQueue::later(Entry const& a, Entry const& b) {
 // region: push
 TimerHandle TimerQueue::push(TimePoint when, Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("call_at/call_later: the callback is empty");
-    auto state = std::make_shared<TimerHandle::TimerState>(std::move(callback), where, when);
-    state->cancelled_in_queue = &cancelled_;
-    TimerHandle timer(std::move(state));
+    TimerHandle timer = TimerHandle::create(when, std::move(callback), where);
+    timer.timer_state()->cancelled_in_queue = &cancelled_;
     // BEGIN EXERCISE timer-heap: Append an Entry with the next sequence number and restore the heap order.
     heap_.push_back(Entry{when, next_sequence_++, timer});
     std::push_heap(heap_.begin(), heap_.end(), later);

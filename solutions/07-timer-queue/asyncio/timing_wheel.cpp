@@ -39,9 +39,8 @@ TimingWheel::Tick TimingWheel::tick_of(TimePoint when) {
 
 TimerHandle TimingWheel::push(TimePoint when, Callback callback, CallSite where) {
     if (!callback) throw std::invalid_argument("call_at/call_later: the callback is empty");
-    auto state = std::make_shared<TimerHandle::TimerState>(std::move(callback), where, when);
-    state->cancelled_in_queue = &cancelled_;
-    TimerHandle timer(std::move(state));
+    TimerHandle timer = TimerHandle::create(when, std::move(callback), where);
+    timer.timer_state()->cancelled_in_queue = &cancelled_;
     place(Entry{when, next_sequence_++, timer});
     ++size_;
     compact_if_mostly_cancelled();
