@@ -264,7 +264,11 @@ void EventLoop::run_iteration() {
     //    called; otherwise until the earliest timer is due, or for ever if there is none.
     // 2. Wait; each ready fd puts its reader's or writer's callback in the ready queue.
     //    Chapter 12: while callbacks are ready, only in every io_interval_-th iteration.
-    if (should_poll()) process_events(selector_->select(select_timeout()));
+    if (should_poll()) {
+        std::vector<selectors::ReadyKey> const ready_keys = selector_->select(select_timeout());
+        polled(!ready_keys.empty());
+        process_events(ready_keys);
+    }
     take_threadsafe();  // chapter 10: what other threads submitted
 
     // Chapter 12: without timers there is nothing to pop, and no need to read the clock.
@@ -275,18 +279,32 @@ void EventLoop::run_iteration() {
 }
 
 // region: should-poll
-// Chapter 12, tokio's event_interval: a loop that always has callbacks ready would
+// Chapter 12, after tokio's event_interval: a loop that always has callbacks ready would
 // otherwise make one system call per iteration (epoll_wait with a zero timeout) that
 // mostly finds nothing. The cost: a ready fd may wait up to io_interval_ iterations.
+// Unlike tokio, the loop stays eager (polls in every iteration) for as long as its polls
+// find something, and for eager_polls polls in a row that find nothing: a busy fd is
+// served in the next iteration, as in chapter 05, and only a loop that has been busy
+// with callbacks alone for a while relaxes to polling every io_interval_-th iteration.
 bool EventLoop::should_poll() {
-    // BEGIN EXERCISE io-interval: Poll (and start counting again from 0) when nothing is ready, or a stop is pending, or this is the io_interval_-th iteration since the last poll; otherwise count this iteration as one without a poll.
-    if (ready_.empty() || stopping_ || ++since_poll_ >= io_interval_) {
-        since_poll_ = 0;
-        return true;
-    }
-    return false;
+    // BEGIN EXERCISE io-interval: Poll when nothing is ready (the loop must wait) or a stop is pending; poll while eager (fewer than eager_polls polls in a row found nothing); otherwise poll only when this is the io_interval_-th iteration since the last poll (count it in since_poll_).
+    if (ready_.empty() || stopping_) return true;
+    if (idle_polls_ < eager_polls) return true;
+    return ++since_poll_ >= io_interval_;
     // STUB
     // return true;
+    // END EXERCISE
+}
+
+void EventLoop::polled(bool found_events) {
+    // BEGIN EXERCISE io-interval: A poll happened: count again from 0 (since_poll_); a poll that found events makes the loop eager again (idle_polls_ = 0), one that found nothing adds one to idle_polls_ (without overflowing).
+    since_poll_ = 0;
+    if (found_events)
+        idle_polls_ = 0;
+    else if (idle_polls_ < eager_polls)
+        ++idle_polls_;
+    // STUB
+    // (void)found_events;
     // END EXERCISE
 }
 
@@ -294,6 +312,7 @@ void EventLoop::set_io_interval(unsigned n) {
     if (n == 0) throw std::invalid_argument("set_io_interval: the interval must be at least 1");
     io_interval_ = n;
     since_poll_ = 0;
+    idle_polls_ = 0;
 }
 // endregion
 

@@ -173,8 +173,11 @@ public:
     // (tokio's event_interval); with nothing ready the loop polls, and waits, as before.
     // 1 is chapter 05's loop, which asks it in every iteration. A ready fd is therefore
     // served at most `n` iterations after it became ready; timers and what other threads
-    // submit are still taken in every iteration.
+    // submit are still taken in every iteration. The loop relaxes to this only after
+    // eager_polls polls in a row found nothing; a poll that finds an fd ready makes it
+    // eager (a poll in every iteration) again.
     static constexpr unsigned default_io_interval = 61;
+    static constexpr unsigned eager_polls = 16;
     void set_io_interval(unsigned n);  // n >= 1, else std::invalid_argument
     unsigned io_interval() const noexcept { return io_interval_; }
     // endregion
@@ -247,7 +250,8 @@ private:
     [[noreturn]] static void throw_closed();
     [[noreturn]] static void throw_wrong_thread(char const* what);
     void submit_threadsafe(Handle const& handle);  // call_soon_threadsafe's queue and wake-up
-    bool should_poll();  // chapter 12: ask the selector in this iteration?
+    bool should_poll();              // chapter 12: ask the selector in this iteration?
+    void polled(bool found_events);  // chapter 12: after each poll
     void start_waker();           // chapter 10: on the first run, on the loop's thread
     void take_threadsafe();       // after each select: moves the submissions to ready_
 
@@ -269,6 +273,7 @@ private:
     std::uint64_t iteration_ = 0;
     unsigned io_interval_ = default_io_interval;  // chapter 12
     unsigned since_poll_ = 0;  // iterations since the selector was last asked
+    unsigned idle_polls_ = 0;  // polls in a row that found nothing (up to eager_polls)
     // Set by a task's step while instrumented_: the callback being run was that step, so
     // a report names the task, not the callback that woke it (Python's _format_handle).
     std::shared_ptr<detail::TaskStateBase> stepping_;
