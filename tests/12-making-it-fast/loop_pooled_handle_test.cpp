@@ -109,13 +109,15 @@ TEST_CASE("a callable of the node's size is kept inline and a larger or over-ali
     Sized<asyncio::Handle::inline_capacity + 8> too_big{&counter};
     too_big.bytes[0] = 10;
     too_big.bytes.back() = 99;
-    struct alignas(64) OverAligned {
+    // Small enough for the node, but stricter than its storage's alignment.
+    struct alignas(2 * asyncio::detail::HandleNode::storage_align) OverAligned {
         int* counter;
         void operator()() const {
             // Wherever it is kept, it must be where its alignment says.
-            if (reinterpret_cast<std::uintptr_t>(this) % 64 == 0) *counter += 100;
+            if (reinterpret_cast<std::uintptr_t>(this) % alignof(OverAligned) == 0) *counter += 100;
         }
     };
+    static_assert(sizeof(OverAligned) <= asyncio::Handle::inline_capacity);
     asyncio::Handle small(fits);
     asyncio::Handle big(too_big);
     asyncio::Handle aligned(OverAligned{&counter});
