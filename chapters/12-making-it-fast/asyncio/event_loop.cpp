@@ -278,6 +278,14 @@ void EventLoop::run_iteration() {
     run_ready();
 }
 
+selectors::Timeout EventLoop::select_timeout() {
+    if (!ready_.empty() || stopping_) return std::chrono::nanoseconds(0);
+    std::optional<TimePoint> const earliest = timers_.earliest();
+    if (!earliest) return std::nullopt;
+    return std::clamp<Clock::duration>(*earliest - time(), Clock::duration::zero(), max_select_timeout);
+}
+// endregion
+
 // region: should-poll
 // Chapter 12, after tokio's event_interval: a loop that always has callbacks ready would
 // otherwise make one system call per iteration (epoll_wait with a zero timeout) that
@@ -306,14 +314,6 @@ void EventLoop::set_io_interval(unsigned n) {
     io_interval_ = n;
     since_poll_ = 0;
     idle_polls_ = 0;
-}
-// endregion
-
-selectors::Timeout EventLoop::select_timeout() {
-    if (!ready_.empty() || stopping_) return std::chrono::nanoseconds(0);
-    std::optional<TimePoint> const earliest = timers_.earliest();
-    if (!earliest) return std::nullopt;
-    return std::clamp<Clock::duration>(*earliest - time(), Clock::duration::zero(), max_select_timeout);
 }
 // endregion
 
