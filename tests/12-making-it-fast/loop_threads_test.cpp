@@ -34,13 +34,15 @@ TEST_CASE("copies of one handle taken and dropped on four threads at once free i
             for (int i = 0; i < 20'000; ++i) {
                 asyncio::Handle more = copy;  // increment...
                 asyncio::Handle moved = std::move(more);
-                if (i % 5000 == 0) moved.run();
             }  // ...and decrement, racing with the other threads
+            // (Only copies and drops: running or cancelling a Handle is the loop thread's
+            // business, as in Python, and not thread-safe.)
         });
     go = true;
     for (auto& thread : threads) thread.join();
-    CHECK(calls.load() == 16);
     CHECK(token.use_count() == 2);  // only `handle` is left, and it still holds the callable
+    handle.run();
+    CHECK(calls.load() == 1);
     handle = asyncio::Handle();
     CHECK(token.use_count() == 1);
 }
