@@ -11,7 +11,10 @@
 
 namespace {
 
-std::vector<std::string> words(std::string const& line) {
+// The words of a line, parentheses dropped ("(1588.2)" and "( 20.3)" alike).
+std::vector<std::string> words(std::string line) {
+    for (char& c : line)
+        if (c == '(' || c == ')') c = ' ';
     std::istringstream in(line);
     std::vector<std::string> out;
     for (std::string word; in >> word;) out.push_back(word);
@@ -40,12 +43,12 @@ TEST_CASE("the io-interval lesson program counts polls and a ready fd's worst wa
     for (std::string line; std::getline(in, line);) {
         auto const w = words(line);
         // "   61    20.1 (  20.3)   48   61 iterations"
-        if (w.size() != 7 || w.back() != "iterations") continue;
+        if (w.size() != 6 || w.back() != "iterations") continue;
         ++rows;
         INFO(line);
-        CHECK(w[5] == w[0]);  // the worst wait is the interval, in iterations
-        if (w[0] == "1") CHECK(w[4] == "2000");  // a poll per callback
-        if (w[0] == "61") CHECK(w[4] == "48");   // 16 eager, then one per 61: (2000 - 16) / 61 = 32
+        CHECK(w[4] == w[0]);  // the worst wait is the interval, in iterations
+        if (w[0] == "1") CHECK(w[3] == "2000");  // a poll per callback
+        if (w[0] == "61") CHECK(w[3] == "48");   // 16 eager, then one per 61: (2000 - 16) / 61 = 32
     }
     CHECK(rows == 7);
 }
