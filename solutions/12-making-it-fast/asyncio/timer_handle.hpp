@@ -30,6 +30,7 @@ public:
 
 private:
     friend class TimerQueue;
+    friend class TimingWheel;  // chapter 07's bonus step
     using TimerState = detail::TimerNode;  // chapter 07's name, which the timer queue uses
 
     // A new timer's handle, due at `when`.
