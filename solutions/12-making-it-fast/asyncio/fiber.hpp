@@ -116,8 +116,8 @@ private:
         state_ = State::running;
         parked_exceptions_.swap_with_thread();  // park the resumer's exception record, take the fiber's
         sanitizer_.entering_fiber(stack_);      // only under ASan does this read the stack's bounds
-        // Saves our registers in resumer_context_ and loads the fiber's. Returns only when
-        // the fiber switches back to resumer_context_: it yielded or finished.
+        // Our registers into resumer_context_, the fiber's out of context_; back here
+        // when the fiber yields or finishes.
         Switch::swap(resumer_context_, context_);
         sanitizer_.back_in_resumer();
         detail::current_fiber<Switch> = resumer;
